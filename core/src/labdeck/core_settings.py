@@ -1,0 +1,53 @@
+"""The settings core itself reads. Plugins add theirs through ``register_settings``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .settings import Setting
+
+
+def normalize_prefix(text: str) -> str:
+    """``user/alice`` -> ``/user/alice/``; the prefix always starts and ends with ``/``."""
+    if any(c in text for c in "?#\\") or "//" in text.strip("/") or ".." in text.split("/"):
+        raise ValueError("a prefix is a plain path like /user/alice/")
+    return "/" + text.strip("/") + "/" if text.strip("/") else "/"
+
+
+CORE_SETTINGS: list[Setting] = [
+    Setting("host", default="127.0.0.1", help="address to listen on"),
+    Setting("port", type=int, default=10080, help="port to listen on"),
+    Setting("service_url", env="JUPYTERHUB_SERVICE_URL", default=None,
+            help="URL to listen on, as JupyterHub gives it (overrides host and port)"),
+    Setting("prefix", env=("JUPYTERHUB_SERVICE_PREFIX", "URI_ROOT_PATH"), type=normalize_prefix,
+            default="/", help="URL path prefix every page is served under"),
+    Setting("auth", default=None, choices=None,
+            help="auth backend: token, basic, none, jupyterhub, oauth (default: chosen from what is configured)"),
+    Setting("auth_username", env="AUTH_USERNAME", default=None,
+            help="user name for Basic auth ('*' turns auth off, as in the original images)"),
+    Setting("auth_password", env="AUTH_PASSWORD", default=None, secret=True, help="password for Basic auth"),
+    Setting("token", default=None, secret=True,
+            help="login token for token auth (default: a random one, printed at start)"),
+    Setting("cookie_secret", default=None, secret=True,
+            help="key that signs session cookies (default: derived from the auth secret, else random)"),
+    Setting("session_max_age", type=int, default=86400, help="seconds a session cookie stays valid"),
+    Setting("default_page", env="DEFAULT_PAGE", default=None,
+            help="path (under the prefix) that / redirects to"),
+    Setting("log_level", default="info", choices=("debug", "info", "warning", "error"), help="log level"),
+    Setting("trusted_proxies", type=list, default=(),
+            help="addresses whose X-Forwarded-Proto/Host headers are believed"),
+    Setting("allowed_origins", type=list, default=(),
+            help="extra origins (scheme://host:port) allowed to open WebSockets"),
+    Setting("frame_ancestors", default="'self'",
+            help="Content-Security-Policy frame-ancestors: who may embed labdeck"),
+    Setting("proxy_timeout", type=float, default=60.0,
+            help="seconds to wait for an upstream's answer before 504"),
+    Setting("proxy_connect_retry", type=float, default=5.0,
+            help="seconds to keep retrying an upstream that refuses connections (still starting) before 502"),
+    Setting("run_programs", type=bool, default=True,
+            help="start the plugins' programs as children (off when supervisord runs them)"),
+    Setting("runtime_dir", type=Path, default=None,
+            help="private folder for sockets and state (default: /tmp/labdeck-<uid>-<port>)"),
+    Setting("plugins", type=list, default=None, help="only load these plugins (allow-list)"),
+    Setting("disable", type=list, default=(), help="do not load these plugins (same as ENABLE_<NAME>=false)"),
+]

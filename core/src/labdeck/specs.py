@@ -1,0 +1,76 @@
+"""The data plugins return to core."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """Reverse-proxy ``path`` (relative to the prefix, e.g. ``"terminal/"``) to ``upstream``.
+
+    ``upstream`` is ``http://host:port/base/``; with ``unix_socket`` set, the
+    connection goes to that socket and ``upstream`` only supplies Host and base
+    path. With ``keep_path`` the full public path (prefix included) is sent
+    upstream, for servers that know their public root (Butterfly's
+    ``--uri-root-path``); otherwise the part after ``path`` is appended to the
+    upstream's base path.
+    """
+
+    path: str
+    upstream: str
+    unix_socket: str | None = None
+    keep_path: bool = False
+    timeout: float | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    """A supervised process: run by ``labdeck serve`` itself or by supervisord."""
+
+    name: str
+    command: list[str]
+    environment: Mapping[str, str] = field(default_factory=dict)
+    directory: str | None = None
+    autorestart: bool = True
+    startsecs: float = 1.0
+    stopsignal: str = "TERM"
+    stopwaitsecs: float = 2.0
+    stopasgroup: bool = True
+    killasgroup: bool = True
+    priority: int = 500
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A dashboard work-area tab: ``name`` shown, ``url`` relative to the prefix
+    or absolute. Links in the notes under ``url`` open this tab."""
+
+    name: str
+    url: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``labdeck <name>`` subcommand. ``configure(parser)`` adds arguments;
+    ``run(args)`` returns the exit code."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    configure: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is signed in."""
+
+    name: str
+    backend: str
+    groups: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
