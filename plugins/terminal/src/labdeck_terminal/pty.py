@@ -107,6 +107,9 @@ class Session:
         self._loop = asyncio.get_running_loop()
         self._drain_timer: asyncio.TimerHandle | None = None
         self._resume_reading()
+        # a pidfd turns readable when the shell exits: no SIGCHLD handler (uvloop owns SIGCHLD)
+        self._pidfd = os.pidfd_open(pid)
+        self._loop.add_reader(self._pidfd, self._reap)
 
     @classmethod
     def spawn(cls, name: str, command: ShellCommand, *, cols: int = 80, rows: int = 24,
@@ -264,10 +267,23 @@ class Session:
         if self._exited:
             self._finish()
 
-    def child_exited(self, code: int) -> None:
-        """Called by the server's SIGCHLD handler. Background jobs may still hold the
+    @property
+    def running(self) -> bool:
+        """The shell has not been reaped yet."""
+        return not self._exited
+
+    def _reap(self) -> None:
+        """The shell exited: collect it (no zombie). Background jobs may still hold the
         PTY open: give the output a moment to drain, then end the session anyway."""
-        self.exit_code = code
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self.pid, 0
+        if pid == 0:
+            return
+        self._loop.remove_reader(self._pidfd)
+        os.close(self._pidfd)
+        self.exit_code = os.waitstatus_to_exitcode(status)
         self._exited = True
         if self._eof:
             self._finish()

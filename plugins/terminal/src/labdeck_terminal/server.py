@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from .pty import Session, Viewer
-from .sessions import NAME, Sessions, SessionLimit, ShellConfig, install_reaper
+from .sessions import NAME, Sessions, SessionLimit, ShellConfig
 
 log = logging.getLogger("labdeck.terminal")
 
@@ -228,7 +228,6 @@ def make_app(options: argparse.Namespace, environ: dict[str, str] | None = None)
 
 
 async def _lifecycle(app: web.Application):  # noqa: ANN202 - aiohttp cleanup context
-    install_reaper(app[SESSIONS])
     heartbeat = asyncio.create_task(_heartbeat(app))
     yield
     heartbeat.cancel()
@@ -313,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser().parse_args(argv)
     if options.profile_dir is None:
         options.profile_dir = ["/opt/app-root/etc/profile.d"]
+    options.profile_dir = [folder for folder in options.profile_dir if folder]  # "" means none
     logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s terminal %(levelname)s %(message)s")
     with contextlib.suppress(ImportError):

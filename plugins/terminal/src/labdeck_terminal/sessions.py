@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import re
-import signal
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +63,7 @@ class Sessions:
         self.scrollback = scrollback
         self.window = window
         self.by_name: dict[str, Session] = {}
-        self._by_pid: dict[int, Session] = {}
+        self._all: list[Session] = []  # every session whose shell has not been reaped
 
     def get(self, name: str) -> Session | None:
         return self.by_name.get(name)
@@ -79,44 +78,28 @@ class Sessions:
         session = Session.spawn(name, self.config.command(name), cols=cols, rows=rows,
                                 scrollback=self.scrollback, window=self.window, on_end=self._ended)
         self.by_name[name] = session
-        self._by_pid[session.pid] = session
+        self._all.append(session)
         return session, True
 
     def _ended(self, session: Session) -> None:
         if self.by_name.get(session.name) is session:
             del self.by_name[session.name]
-
-    def reap(self) -> None:
-        """SIGCHLD: collect every exited child (no zombies) and tell its session."""
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            session = self._by_pid.pop(pid, None)
-            if session is not None:
-                session.child_exited(os.waitstatus_to_exitcode(status))
+        with contextlib.suppress(ValueError):
+            self._all.remove(session)
 
     async def hangup_all(self, grace: float = 1.5) -> None:
         """SIGHUP every shell, wait up to ``grace`` seconds, SIGKILL what is left."""
-        sessions = list(self._by_pid.values())
-        for session in sessions:
+        for session in self._all:
             session.hangup()
         deadline = time.monotonic() + grace
-        while self._by_pid and time.monotonic() < deadline:
+        while self._running() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-            self.reap()
-        for session in list(self._by_pid.values()):
+        for session in self._running():
             log.warning("session %s: shell %d ignored SIGHUP, killing it", session.name, session.pid)
             session.kill()
-        if self._by_pid:
-            await asyncio.sleep(0.05)
-            self.reap()
+        deadline = time.monotonic() + 0.5
+        while self._running() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
-
-def install_reaper(sessions: Sessions) -> None:
-    asyncio.get_running_loop().add_signal_handler(signal.SIGCHLD, sessions.reap)
-    with contextlib.suppress(ChildProcessError):
-        sessions.reap()
+    def _running(self) -> list[Session]:
+        return [session for session in self._all if session.running]
