@@ -133,7 +133,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             elif message.type == WSMsgType.TEXT:
                 _control(session, viewer, message.data)
     finally:
-        pump.cancel()
+        if not viewer.closing:  # a closing pump is sending its close frame: let it finish
+            pump.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await pump
         session.detach(viewer)
