@@ -1,0 +1,101 @@
+"""The terminal page in real Chromium: typing, reading the screen, reload, the action bus."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+
+import pytest
+from terminal_helpers import short_dir
+
+SCREEN = "() => document.querySelector('.xterm-rows').innerText"
+
+
+@pytest.fixture
+def folder():
+    path = short_dir()
+    (path / "home").mkdir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def start(labdeck_server, folder, **extra: str):
+    env = {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": "/user/alice/", "TERMINAL_HOME": str(folder / "home"),
+           "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
+    return labdeck_server(env=env)
+
+
+def screen_has(page, text: str, timeout: float = 10_000, screen: str = SCREEN) -> None:
+    page.wait_for_function(f"() => ({screen})().split('\\n').some(line => line.trim() === {json.dumps(text)})",
+                           timeout=timeout)
+
+
+def post(page, action: str, **args: str) -> None:
+    page.evaluate("([action, args]) => window.postMessage({labdeck: 1, action, args}, location.origin)", [action, args])
+
+
+def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")  # signs in, then / lands on the terminal
+    assert page.url.endswith("/user/alice/terminal/session/1")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo $((6*7))")
+    page.keyboard.press("Enter")
+    screen_has(page, "42")
+
+    post(page, "terminal:execute", session="2", command="echo wrong-$((1+1))")  # another session's
+    post(page, "terminal:execute", session="1", command="echo bus-$((2+3))")
+    screen_has(page, "bus-5")
+    assert "wrong-2" not in page.evaluate(SCREEN)
+    post(page, "terminal:input", text="sleep 30")
+    post(page, "terminal:input", text="\r")
+    post(page, "terminal:interrupt")
+    page.evaluate("window.labdeckTerminal.execute('echo api-$((3+4))')")
+    screen_has(page, "api-7")
+
+    size = page.evaluate("window.labdeckTerminal.term.options.fontSize")
+    page.hover("#terminal")
+    page.click("#toolbar [data-do=larger]")
+    assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1
+
+    page.reload()
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    screen_has(page, "bus-5")  # the scrollback came back
+    screen_has(page, "api-7")
+    assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1  # remembered
+    page.keyboard.type("exit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#restart", state="visible")
+    assert "Session ended" in page.inner_text("#status")
+    page.click("#restart")
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo new-$((8*8))")
+    page.keyboard.press("Enter")
+    screen_has(page, "new-64")
+    context.close()
+
+
+BUTTERFLY_SCREEN = "() => document.getElementById('term').innerText"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("butterfly") is None, reason="pip install 'labdeck-terminal[butterfly]'")
+def test_butterfly_backend_types_reloads_and_takes_the_action_bus(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder, TERMINAL_BACKEND="butterfly")
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    assert page.url.endswith("/user/alice/terminal/session/1")
+    page.wait_for_function("() => window.butterfly && window.labdeckTerminal")
+    page.wait_for_function(f"() => ({BUTTERFLY_SCREEN})().includes('$') || ({BUTTERFLY_SCREEN})().includes('#')")
+    page.keyboard.type("echo $((6*7))")
+    page.keyboard.press("Enter")
+    screen_has(page, "42", screen=BUTTERFLY_SCREEN)
+    post(page, "terminal:execute", session="1", command="echo bus-$((2+3))")
+    screen_has(page, "bus-5", screen=BUTTERFLY_SCREEN)
+    page.reload()
+    page.wait_for_function("() => window.butterfly")
+    screen_has(page, "bus-5", screen=BUTTERFLY_SCREEN)
+    context.close()

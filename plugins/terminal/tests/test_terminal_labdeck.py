@@ -1,0 +1,81 @@
+"""The terminal through a real ``labdeck serve``: prefix, proxy, default page, web restarts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+
+import aiohttp
+import pytest
+from terminal_helpers import ServerProcess, Term, alive, short_dir, wait_for
+
+PREFIX = "/user/alice/"
+
+
+@pytest.fixture
+def folder():
+    path = short_dir()
+    (path / "home").mkdir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def labdeck_env(folder, **extra: str) -> dict[str, str]:
+    return {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": PREFIX, "TERMINAL_HOME": str(folder / "home"),
+            "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
+
+
+async def test_terminal_only_deployment_lands_on_session_1_and_runs_commands(labdeck_server, folder):
+    server = labdeck_server(env=labdeck_env(folder))
+    async with aiohttp.ClientSession(cookies=server.cookies) as http:
+        home = await http.get(server.url, allow_redirects=False)
+        assert home.status in (302, 303, 307)
+        assert home.headers["Location"].endswith(f"{PREFIX}terminal/session/1")
+        page = await http.get(server.url + "terminal/session/1")
+        assert page.status == 200 and "xterm.js" in await page.text()
+        assert (await http.get(server.url + "terminal/static/vendor/xterm.js")).status == 200
+    term = await Term.open(server.url + "terminal/", "1", cookies=server.cookies)
+    await term.run("echo $((6*7)) in $PWD", f"42 in {folder / 'home'}")
+    await term.close()
+
+
+async def test_the_proxy_refuses_a_foreign_origin_and_anonymous_users(labdeck_server, folder):
+    server = labdeck_server(env=labdeck_env(folder))
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        await Term.open(server.url + "terminal/", "1", cookies=server.cookies,
+                        headers={"Origin": "http://evil.example"})
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        await Term.open(server.url + "terminal/", "1")
+
+
+async def test_shells_survive_kill_9_of_the_web_process(labdeck_server, folder):
+    terminal = ServerProcess(folder).start()  # as supervisord would run it: beside labdeck, not under it
+    try:
+        env = labdeck_env(folder, LABDECK_RUN_PROGRAMS="false")
+        web = labdeck_server(env=env)
+        term = await Term.open(web.url + "terminal/", "1", cookies=web.cookies)
+        await term.run("echo before-crash-$((6*7))", "before-crash-42")
+        web.stop(signal.SIGKILL)
+        await term.until_closed()
+        await term.close()
+        web = labdeck_server(env=env)
+        again = await Term.open(web.url + "terminal/", "1", cookies=web.cookies)
+        assert again.hello["new"] is False and again.hello["pid"] == term.hello["pid"]
+        await again.until("before-crash-42")
+        await again.run("echo after-$((1+1))", "after-2")
+        await again.close()
+    finally:
+        terminal.stop()
+
+
+async def test_stopping_labdeck_stops_the_terminal_server_and_its_shells(labdeck_server, folder):
+    server = labdeck_server(env=labdeck_env(folder))
+    term = await Term.open(server.url + "terminal/", "1", cookies=server.cookies)
+    await term.run("sleep 1000 & echo started-$((2+2))", "started-4")
+    shell = term.hello["pid"]
+    assert server.stop() == 0
+    await term.until_closed()
+    wait_for(lambda: not alive(shell), timeout=5)
+    assert not os.path.exists(folder / "terminal.sock")
+    await term.close()
