@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -22,14 +21,14 @@ def short_dir(prefix: str = "ldt-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
 
 
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):  # noqa: ANN001, ANN201
-    deadline = time.monotonic() + timeout
+def wait_for(predicate, seconds: float = 10.0, interval: float = 0.05):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+    raise AssertionError(f"timed out after {seconds}s waiting for {predicate}")
 
 
 def alive(pid: int) -> bool:
@@ -39,6 +38,20 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def children_of(*pids: int) -> list[int]:
+    """Processes whose parent is one of ``pids``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            if ppid in pids:
+                found.append(int(entry.name))
+    return found
 
 
 def rss_kib(pid: int) -> int:
@@ -121,18 +134,18 @@ class Term:
         term.hello = next((c for c in term.controls if c["t"] in ("hello", "error")), {})
         return term
 
-    async def _receive(self, timeout: float) -> None:
-        message = await self.ws.receive(timeout)
+    async def _receive(self, seconds: float) -> None:
+        message = await self.ws.receive(seconds)
         if message.type == aiohttp.WSMsgType.BINARY:
             self.output += message.data
             self.received += len(message.data)
             if self.ack:
-                await self.ws.send_str(json.dumps({"t": "ack", "n": self.received}))
+                await self._send_quietly({"t": "ack", "n": self.received})
         elif message.type == aiohttp.WSMsgType.TEXT:
             control = json.loads(message.data)
             self.controls.append(control)
             if control["t"] == "ping":
-                await self.ws.send_str(json.dumps({"t": "pong"}))
+                await self._send_quietly({"t": "pong"})
         elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING,
                               aiohttp.WSMsgType.ERROR):
             # the code the server sent (aiohttp reports 1006 if the server hung up before our reply)
@@ -140,10 +153,15 @@ class Term:
                 self.close_code = message.data
             self.closed = True
 
-    async def until(self, pattern: str | bytes, timeout: float = 10.0) -> re.Match:
+    async def _send_quietly(self, message: dict) -> None:
+        """Acks and pongs: the server may be closing the socket; the close comes next."""
+        with contextlib.suppress(ConnectionError):
+            await self.ws.send_str(json.dumps(message))
+
+    async def until(self, pattern: str | bytes, seconds: float = 10.0) -> re.Match:
         """Read until the output (decoded) matches ``pattern``."""
         regex = re.compile(pattern if isinstance(pattern, str) else pattern.decode())
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + seconds
         while True:
             match = regex.search(self.text)
             if match:
@@ -152,12 +170,12 @@ class Term:
                 raise AssertionError(f"closed before {pattern!r}; got {self.text[-2000:]!r}")
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no {pattern!r} within {timeout}s; got {self.text[-2000:]!r}")
+                raise AssertionError(f"no {pattern!r} within {seconds}s; got {self.text[-2000:]!r}")
             with contextlib.suppress(TimeoutError):
                 await self._receive(left)
 
-    async def until_control(self, *kinds: str, timeout: float = 10.0) -> dict:
-        deadline = time.monotonic() + timeout
+    async def until_control(self, *kinds: str, seconds: float = 10.0) -> dict:
+        deadline = time.monotonic() + seconds
         while True:
             for control in self.controls:
                 if control["t"] in kinds:
@@ -166,12 +184,12 @@ class Term:
                 raise AssertionError(f"closed before {kinds}; controls {self.controls}")
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no {kinds} within {timeout}s; controls {self.controls}")
+                raise AssertionError(f"no {kinds} within {seconds}s; controls {self.controls}")
             with contextlib.suppress(TimeoutError):
                 await self._receive(left)
 
-    async def until_closed(self, timeout: float = 10.0) -> int | None:
-        deadline = time.monotonic() + timeout
+    async def until_closed(self, seconds: float = 10.0) -> int | None:
+        deadline = time.monotonic() + seconds
         while not self.closed:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -193,9 +211,9 @@ class Term:
     async def type(self, text: str) -> None:
         await self.ws.send_str(json.dumps({"t": "in", "d": text}))
 
-    async def run(self, command: str, expect: str, timeout: float = 10.0) -> re.Match:
+    async def run(self, command: str, expect: str, seconds: float = 10.0) -> re.Match:
         await self.type(command + "\r")
-        return await self.until(expect, timeout)
+        return await self.until(expect, seconds)
 
     async def resize(self, cols: int, rows: int) -> None:
         await self.ws.send_str(json.dumps({"t": "resize", "cols": cols, "rows": rows}))

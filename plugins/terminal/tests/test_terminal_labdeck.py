@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 
@@ -76,6 +75,6 @@ async def test_stopping_labdeck_stops_the_terminal_server_and_its_shells(labdeck
     shell = term.hello["pid"]
     assert server.stop() == 0
     await term.until_closed()
-    wait_for(lambda: not alive(shell), timeout=5)
-    assert not os.path.exists(folder / "terminal.sock")
+    wait_for(lambda: not alive(shell), seconds=5)
+    wait_for(lambda: not (folder / "terminal.sock").exists())
     await term.close()

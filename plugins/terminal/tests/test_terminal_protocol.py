@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from pathlib import Path
 
 import aiohttp
-from terminal_helpers import Term, alive, rss_kib, wait_for
+from terminal_helpers import Term, alive, children_of, rss_kib, wait_for
 
 BASE = "http://terminal/"
 
@@ -83,7 +84,7 @@ async def test_flood_keeps_memory_bounded_and_ctrl_c_stops_it(terminal_server):
     await reader.type("\x03")
     await reader.type("echo stopped-$((2*3))\r")
     await lazy.close()  # the lazy viewer leaves: the rest of the output flows again
-    await reader.until("stopped-6", timeout=20)
+    await reader.until("stopped-6", seconds=20)
     assert rss_kib(server.pid) - before < 30_000
     await reader.close()
 
@@ -99,7 +100,7 @@ async def test_flood_with_an_attentive_viewer_streams_and_stops(terminal_server)
     term.output.clear()
     await term.type("\x03")
     await term.type("echo stopped-$((2*3))\r")
-    await term.until("stopped-6", timeout=20)
+    await term.until("stopped-6", seconds=20)
     assert rss_kib(server.pid) - before < 30_000
     await term.close()
 
@@ -118,7 +119,7 @@ async def test_a_viewer_that_stops_reading_is_dropped_and_can_come_back(terminal
 async def test_heartbeat_pings(terminal_server):
     server = terminal_server("--ping", "0.2")
     term = await attach(server)
-    await term.until_control("ping", timeout=5)
+    await term.until_control("ping", seconds=5)
     await term.close()
 
 
@@ -134,6 +135,7 @@ async def test_exit_ends_the_session_and_reaps_the_shell(terminal_server):
     gone = await attach(server, query=f"id={term.hello['id']}")
     assert gone.hello == {"t": "error", "reason": "gone", "message": "this session has ended"}
     assert await gone.until_closed() == 4404
+    await gone.close()
     fresh = await attach(server)
     assert fresh.hello["new"] is True and fresh.hello["pid"] != pid
     await fresh.run("echo fresh", "fresh")
@@ -149,7 +151,7 @@ async def test_session_limit_and_names(terminal_server):
     assert await three.until_closed() == 4429
     bad = await attach(server, "..bad")
     assert bad.hello["reason"] == "bad-name"
-    for term in (one, two):
+    for term in (one, two, three, bad):
         await term.close()
 
 
@@ -163,14 +165,14 @@ async def test_sigterm_closes_sockets_and_hangs_up_every_shell(terminal_server):
         sessions = await (await http.get(BASE + "sessions")).json()
     shells = [s["pid"] for s in sessions]
     assert len(shells) == 2
-    children = [int(p) for p in os.popen(f"ps -o pid= --ppid {shells[0]},{shells[1]}").read().split()]
+    children = children_of(*shells)
     assert children
     os.kill(server.pid, signal.SIGTERM)
-    codes = await asyncio.gather(first.until_closed(3), second.until_closed(3))
+    codes = await asyncio.gather(first.until_closed(), second.until_closed())
     assert codes == [1001, 1001]
-    wait_for(lambda: not any(alive(pid) for pid in shells + children), timeout=2.5)
+    wait_for(lambda: not any(alive(pid) for pid in shells + children))  # SIGHUP, SIGKILL after 1.5 s
     assert server.process.wait(5) == 0
-    assert not os.path.exists(server.socket)
+    wait_for(lambda: not Path(server.socket).exists())
     for term in (first, second):
         await term.close()
 

@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--root", required=True, help="public path of the terminal, e.g. /terminal")
     options = parser.parse_args(argv)
-    server = shutil.which("butterfly.server.py", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    server = shutil.which("butterfly.server.py", path=search)
     if server is None:
         sys.exit("TERMINAL_BACKEND=butterfly needs Butterfly: pip install 'labdeck-terminal[butterfly]'")
     config, shell, motd = prepare(options.runtime_dir)

@@ -8,7 +8,8 @@ from labdeck import Setting
 
 SETTINGS = [
     Setting("terminal_backend", env="TERMINAL_BACKEND", default="own", choices=("own", "butterfly"),
-            help="terminal server: labdeck's own PTY server, or Butterfly 3.2.5 (pip install labdeck-terminal[butterfly])"),
+            help="terminal server: labdeck's own PTY server, or Butterfly 3.2.5 "
+                 "(pip install labdeck-terminal[butterfly])"),
     Setting("terminal_home", env="TERMINAL_HOME", type=Path, default=None,
             help="folder every terminal starts in (default: the home directory)"),
     Setting("terminal_shell", env="LABDECK_TERMINAL_SHELL", default=None,

@@ -106,6 +106,7 @@ class Session:
         self._on_end = on_end
         self._loop = asyncio.get_running_loop()
         self._drain_timer: asyncio.TimerHandle | None = None
+        self.reaped = asyncio.Event()
         self._resume_reading()
         # a pidfd turns readable when the shell exits: no SIGCHLD handler (uvloop owns SIGCHLD)
         self._pidfd = os.pidfd_open(pid)
@@ -267,11 +268,6 @@ class Session:
         if self._exited:
             self._finish()
 
-    @property
-    def running(self) -> bool:
-        """The shell has not been reaped yet."""
-        return not self._exited
-
     def _reap(self) -> None:
         """The shell exited: collect it (no zombie). Background jobs may still hold the
         PTY open: give the output a moment to drain, then end the session anyway."""
@@ -285,6 +281,7 @@ class Session:
         os.close(self._pidfd)
         self.exit_code = os.waitstatus_to_exitcode(status)
         self._exited = True
+        self.reaped.set()
         if self._eof:
             self._finish()
         else:

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from .pty import Session, Viewer
-from .sessions import NAME, Sessions, SessionLimit, ShellConfig
+from .sessions import NAME, SessionLimit, Sessions, ShellConfig
 
 log = logging.getLogger("labdeck.terminal")
 
@@ -228,7 +228,7 @@ def make_app(options: argparse.Namespace, environ: dict[str, str] | None = None)
     return app
 
 
-async def _lifecycle(app: web.Application):  # noqa: ANN202 - aiohttp cleanup context
+async def _lifecycle(app: web.Application):
     heartbeat = asyncio.create_task(_heartbeat(app))
     yield
     heartbeat.cancel()

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,15 +90,18 @@ class Sessions:
         """SIGHUP every shell, wait up to ``grace`` seconds, SIGKILL what is left."""
         for session in self._all:
             session.hangup()
-        deadline = time.monotonic() + grace
-        while self._running() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        for session in self._running():
-            log.warning("session %s: shell %d ignored SIGHUP, killing it", session.name, session.pid)
-            session.kill()
-        deadline = time.monotonic() + 0.5
-        while self._running() and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        if not await self._reaped(grace):
+            for session in self._all:
+                if not session.reaped.is_set():
+                    log.warning("session %s: shell %d ignored SIGHUP, killing it", session.name, session.pid)
+                    session.kill()
+            await self._reaped(0.5)
 
-    def _running(self) -> list[Session]:
-        return [session for session in self._all if session.running]
+    async def _reaped(self, seconds: float) -> bool:
+        """Wait until every shell has been reaped; False if some are left after ``seconds``."""
+        waits = [session.reaped.wait() for session in self._all]
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), seconds)
+        except TimeoutError:
+            return False
+        return True
