@@ -126,7 +126,8 @@ class Proxy:
         if "Origin" in headers:
             # we checked the browser's Origin already; the upstream sees itself as the origin
             headers["Origin"] = route.upstream_origin
-        headers.update(route.spec.headers)
+        extra = route.spec.headers
+        headers.update(extra(request) if callable(extra) else extra)
         return headers
 
     async def handle(self, request: web.Request, route: Route) -> web.StreamResponse:

@@ -18,6 +18,10 @@ class ProxySpec:
     upstream, for servers that know their public root (Butterfly's
     ``--uri-root-path``); otherwise the part after ``path`` is appended to the
     upstream's base path.
+
+    ``headers`` are added to every request sent upstream: a mapping, or a
+    callable taking the aiohttp request and returning one, called per request
+    (for values that change, such as a bearer token re-read from a file).
     """
 
     path: str
@@ -25,7 +29,7 @@ class ProxySpec:
     unix_socket: str | None = None
     keep_path: bool = False
     timeout: float | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
