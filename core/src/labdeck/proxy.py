@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable
+from ssl import SSLContext
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -63,6 +64,7 @@ class Route:
         up = urlsplit(spec.upstream)
         self.upstream_origin = f"{up.scheme}://{up.netloc}"
         self.upstream_base = up.path if up.path.endswith("/") else up.path + "/"
+        self.ssl: SSLContext | bool = True if spec.ssl is None else spec.ssl
 
     def upstream_url(self, request: web.Request) -> str:
         path = request.raw_path
@@ -146,10 +148,12 @@ class Proxy:
             try:
                 async with asyncio.timeout(timeout):
                     upstream = await session.request(request.method, url, headers=headers, data=data,
-                                                     allow_redirects=False)
+                                                     allow_redirects=False, ssl=route.ssl)
                 break
             except TimeoutError:
                 return upstream_unavailable(self._what(route), 504, f"No answer within {timeout:g} seconds.")
+            except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
+                return self._tls_failed(route, error)
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as error:
                 if data is None and time.monotonic() < deadline:
                     await asyncio.sleep(0.2)
@@ -197,8 +201,11 @@ class Proxy:
             try:
                 upstream = await session.ws_connect(url, headers=headers, protocols=protocols, max_msg_size=0,
                                                     autoping=True, autoclose=False, timeout=aiohttp.ClientWSTimeout(
-                                                        ws_receive=None, ws_close=2.0), compress=0)
+                                                        ws_receive=None, ws_close=2.0), compress=0,
+                                                    ssl=route.ssl)
                 break
+            except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
+                return self._tls_failed(route, error)
             except aiohttp.WSServerHandshakeError as error:
                 return web.Response(status=error.status if error.status >= 400 else 502,
                                     text=f"Upstream refused the WebSocket ({error.status}).\n")
@@ -221,6 +228,12 @@ class Proxy:
             await upstream.close()
             await ws.close()
         return ws
+
+    def _tls_failed(self, route: Route, error: Exception) -> web.Response:
+        """Retrying cannot fix a certificate: say so at once."""
+        log.warning("upstream %s: TLS failed: %s", route.spec.upstream, error)
+        return upstream_unavailable(self._what(route), 502,
+                                    "Its TLS certificate could not be verified (see the server log).")
 
     @staticmethod
     def _what(route: Route) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from ssl import SSLContext
 from typing import Any
 
 
@@ -22,6 +23,10 @@ class ProxySpec:
     ``headers`` are added to every request sent upstream: a mapping, or a
     callable taking the aiohttp request and returning one, called per request
     (for values that change, such as a bearer token re-read from a file).
+
+    ``ssl`` is how an https upstream is verified: None for the system's trust
+    store, an ``ssl.SSLContext`` (e.g. trusting a cluster CA), or False to
+    skip verification.
     """
 
     path: str
@@ -30,6 +35,7 @@ class ProxySpec:
     keep_path: bool = False
     timeout: float | None = None
     headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
+    ssl: SSLContext | bool | None = None
 
 
 @dataclass(frozen=True)
