@@ -105,3 +105,27 @@ async def test_https_upstream_is_verified_against_the_given_context(aiohttp_serv
         assert response.status == 200
         assert (await response.json())["path"] == "/x"
 
+
+
+async def test_upstream_cookies_land_on_our_public_path(aiohttp_server, labdeck_client):
+    async def login(request: web.Request) -> web.Response:
+        response = web.Response(text="hello")
+        for cookie in ("app=1; Path=/base/app; Domain=upstream.example; HttpOnly", "root=2; Path=/; SameSite=Lax",
+                       "base=3; Path=/base", "plain=4", "labdeck-session=forged; Path=/"):
+            response.headers.add("Set-Cookie", cookie)
+        return response
+
+    app = web.Application()
+    app.router.add_get("/base/login", login)
+    upstream = await aiohttp_server(app)
+    client = await labdeck_client({"up": ProxyPlugin(upstream=str(upstream.make_url("/base/")))},
+                                  prefix="/user/alice/")
+    await labdeck_login(client)
+    response = await client.get("/user/alice/up/login")
+    assert response.status == 200
+    assert response.headers.getall("Set-Cookie") == [
+        "app=1; Path=/user/alice/up/app; HttpOnly",
+        "root=2; Path=/user/alice/up/; SameSite=Lax",
+        "base=3; Path=/user/alice/up",
+        "plain=4",
+    ]

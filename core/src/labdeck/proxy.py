@@ -1,8 +1,8 @@
 """Reverse proxy for HTTP and WebSocket, one handler for both (as jupyter-server-proxy does).
 
 Never sends upstream: hop-by-hop headers, headers named in ``Connection``, our
-session cookies, or the ``Authorization`` the browser sent us. Redirects from
-upstream are rewritten into our public path.
+session cookies, or the ``Authorization`` the browser sent us. Redirects and
+cookie paths from upstream are rewritten into our public path.
 """
 
 from __future__ import annotations
@@ -84,6 +84,35 @@ class Route:
         if location.startswith(self.upstream_base):
             return self.public_path + location[len(self.upstream_base):]
         return location
+
+    def public_set_cookie(self, header: str) -> str | None:
+        """An upstream ``Set-Cookie`` as the browser must see it, or None to drop it.
+
+        ``Domain`` goes (the browser talks to us, not to the upstream's host);
+        a ``Path`` under the upstream's base moves under our public path, any
+        other path becomes our public path. A cookie named like ours is dropped:
+        an upstream must not be able to replace labdeck's session.
+        """
+        name, _, rest = header.partition(";")
+        if is_labdeck_cookie(name.split("=", 1)[0].strip()):
+            return None
+        attributes = []
+        for attribute in rest.split(";"):
+            key, _, value = attribute.partition("=")
+            key = key.strip().lower()
+            if key == "domain" or not key:
+                continue
+            if key == "path" and not self.spec.keep_path:
+                attribute = " Path=" + self.public_cookie_path(value.strip())
+            attributes.append(attribute)
+        return ";".join([name, *attributes])
+
+    def public_cookie_path(self, path: str) -> str:
+        if path.startswith(self.upstream_base):
+            return self.public_path + path[len(self.upstream_base):]
+        if path + "/" == self.upstream_base:
+            return self.public_path.rstrip("/")
+        return self.public_path
 
 
 class Proxy:
@@ -174,6 +203,11 @@ class Proxy:
         headers = CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
         if "Location" in headers:
             headers["Location"] = route.public_location(headers["Location"])
+        if "Set-Cookie" in headers:
+            for cookie in headers.popall("Set-Cookie"):
+                public = route.public_set_cookie(cookie)
+                if public is not None:
+                    headers.add("Set-Cookie", public)
         length = upstream.content_length
         if length is not None and length <= SMALL_BODY:
             body = await upstream.read()
