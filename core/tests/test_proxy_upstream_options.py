@@ -129,3 +129,30 @@ async def test_upstream_cookies_land_on_our_public_path(aiohttp_server, labdeck_
         "base=3; Path=/user/alice/up",
         "plain=4",
     ]
+
+
+async def test_allow_framing_removes_only_the_upstreams_refusal(aiohttp_server, labdeck_client):
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="console", headers={
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; img-src data:",
+        })
+
+    app = web.Application()
+    app.router.add_get("/", page)
+    upstream = await aiohttp_server(app)
+    url = str(upstream.make_url("/"))
+    client = await labdeck_client({"up": ProxyPlugin(upstream=url),
+                                   "framed": ProxyPlugin("framed/", upstream=url, allow_framing=True)})
+    await labdeck_login(client)
+
+    untouched = await client.get("/up/")
+    assert untouched.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in untouched.headers.getall("Content-Security-Policy")[0]
+
+    framed = await client.get("/framed/")
+    assert "X-Frame-Options" not in framed.headers
+    assert framed.headers.getall("Content-Security-Policy") == [
+        "default-src 'self'; img-src data:",
+        "frame-ancestors 'self'",  # labdeck's own
+    ]

@@ -55,6 +55,15 @@ def is_labdeck_cookie(name: str) -> bool:
     return name.startswith("labdeck-")
 
 
+def allow_framing(headers: CIMultiDict) -> None:
+    """Drop an upstream's refusal to be framed; the rest of its CSP stays."""
+    headers.popall("X-Frame-Options", None)
+    for policy in headers.popall("Content-Security-Policy", ()):
+        kept = [d for d in policy.split(";") if d.strip() and d.split()[0].lower() != "frame-ancestors"]
+        if kept:
+            headers.add("Content-Security-Policy", ";".join(kept).strip())
+
+
 class Route:
     """A ``ProxySpec`` bound to its public path."""
 
@@ -203,6 +212,8 @@ class Proxy:
         headers = CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
         if "Location" in headers:
             headers["Location"] = route.public_location(headers["Location"])
+        if route.spec.allow_framing:
+            allow_framing(headers)
         if "Set-Cookie" in headers:
             for cookie in headers.popall("Set-Cookie"):
                 public = route.public_set_cookie(cookie)

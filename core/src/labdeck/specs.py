@@ -27,6 +27,10 @@ class ProxySpec:
     ``ssl`` is how an https upstream is verified: None for the system's trust
     store, an ``ssl.SSLContext`` (e.g. trusting a cluster CA), or False to
     skip verification.
+
+    ``allow_framing`` removes ``X-Frame-Options`` and the CSP ``frame-ancestors``
+    directive from the upstream's answers, so a page that refuses to be framed
+    can sit in the dashboard; labdeck's own ``frame-ancestors`` still applies.
     """
 
     path: str
@@ -36,6 +40,7 @@ class ProxySpec:
     timeout: float | None = None
     headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
     ssl: SSLContext | bool | None = None
+    allow_framing: bool = False
 
 
 @dataclass(frozen=True)
