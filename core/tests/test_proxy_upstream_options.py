@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from labdeck import ProxySpec, hookimpl
-from labdeck.testing import labdeck_login
+from labdeck.testing import labdeck_login, make_certificates
 
 
 def upstream_app() -> web.Application:
@@ -40,51 +40,10 @@ async def test_headers_callable_is_asked_on_every_request(aiohttp_server, labdec
     assert seen == ["Bearer first", "Bearer second"]
 
 
-def make_ca_and_server_cert(folder):
-    """A throwaway CA and a certificate for 127.0.0.1 signed by it: (ca.pem, cert.pem, key.pem)."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.UTC)
-
-    def build(subject, issuer, key, signer, *, ca, san=None):
-        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
-                   .not_valid_after(now + datetime.timedelta(days=1))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
-                                  critical=False))
-        if ca:
-            builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                                            critical=True)
-        if san:
-            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
-        return builder.sign(signer, hashes.SHA256())
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "labdeck test CA")])
-    ca = build(ca_name, ca_name, ca_key, ca_key, ca=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]), ca_name, key, ca_key, ca=False,
-                 san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return paths
-
-
 async def test_https_upstream_is_verified_against_the_given_context(aiohttp_server, labdeck_client, tmp_path):
     import ssl
 
-    ca, cert, key = make_ca_and_server_cert(tmp_path)
+    ca, cert, key = make_certificates(tmp_path)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
     upstream = await aiohttp_server(upstream_app(), ssl=server_context)
