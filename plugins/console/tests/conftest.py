@@ -27,6 +27,12 @@ class FakeConsole:
 
 
 @pytest.fixture
+def fake_console_app():
+    """``make_app(base_path)`` of tests/fake_console.py, to serve it your own way."""
+    return fake_console.make_app
+
+
+@pytest.fixture
 async def console(aiohttp_server) -> FakeConsole:
     """The fake console in this test's event loop, under /ui/."""
     server = await aiohttp_server(fake_console.make_app("/ui/"))
