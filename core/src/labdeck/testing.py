@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import secrets
-import select
 import signal
 import subprocess
 import sys
@@ -163,32 +163,34 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
     process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     output: list[str] = []
+    lines: queue.Queue[str | None] = queue.Queue()
+    _drain(process, output, lines)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output.append(line)
-            match = re.search(r"serving at (\S+)", line)
-            if match:
-                server = LabdeckServer(process, match.group(1), token, output)
-                _drain(process, output)
-                return server
-        elif process.poll() is not None:
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
             break
+        if line is None:  # output closed: the server exited
+            break
+        match = re.search(r"serving at (\S+)", line)
+        if match:
+            return LabdeckServer(process, match.group(1), token, output)
     process.kill()
-    raise RuntimeError("labdeck serve did not start:\n" + "".join(output) + (process.stdout.read() or ""))
+    process.wait()
+    raise RuntimeError("labdeck serve did not start:\n" + "".join(output))
 
 
-def _drain(process: subprocess.Popen, output: list[str]) -> None:
-    """Keep reading the server's output so it never blocks on a full pipe."""
+def _drain(process: subprocess.Popen, output: list[str], lines: queue.Queue) -> None:
+    """Read the server's output in a thread (so it never blocks on a full pipe), line by line
+    into ``output`` and ``lines``; a line-buffered reader and select() would miss buffered lines."""
     import threading
 
     def pump() -> None:
         for line in process.stdout:
             output.append(line)
+            lines.put(line)
+        lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
 
