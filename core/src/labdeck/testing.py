@@ -6,7 +6,8 @@
 - ``labdeck_server(env={...}, args=[...])``: a real ``labdeck serve`` process on
   a free loopback port, with the installed plugins; ``.url``, ``.token``,
   ``.cookies``, ``.stop()``.
-- ``chromium``: Debian's Chromium through Playwright (never a browser download).
+- ``chromium``: Debian's Chromium through Playwright (never a browser download), one per
+  test module: keep browser tests in modules without async tests.
 - ``make_certificates(folder)``: a throwaway CA and a 127.0.0.1 certificate, for https upstreams.
 """
 
@@ -209,8 +210,12 @@ def labdeck_server() -> Iterator[Callable[..., LabdeckServer]]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Playwright's sync API keeps its event loop running in this thread while it lives,
+    so an async test that runs meanwhile fails ("Runner.run() cannot be called from a
+    running event loop"). Hence one browser per module: keep browser tests in modules of
+    their own, with no async tests beside them."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("LABDECK_REQUIRE_BROWSER"):
             pytest.fail(f"no Chromium at {CHROMIUM}")
