@@ -76,8 +76,10 @@ async def test_upstream_cookies_land_on_our_public_path(aiohttp_server, labdeck_
 
     app = web.Application()
     app.router.add_get("/base/login", login)
+    app.router.add_get("/user/alice/kept/login", login)
     upstream = await aiohttp_server(app)
-    client = await labdeck_client({"up": ProxyPlugin(upstream=str(upstream.make_url("/base/")))},
+    client = await labdeck_client({"up": ProxyPlugin(upstream=str(upstream.make_url("/base/"))),
+                                   "kept": ProxyPlugin("kept/", upstream=str(upstream.make_url("/")), keep_path=True)},
                                   prefix="/user/alice/")
     await labdeck_login(client)
     response = await client.get("/user/alice/up/login")
@@ -88,6 +90,9 @@ async def test_upstream_cookies_land_on_our_public_path(aiohttp_server, labdeck_
         "base=3; Path=/user/alice/up",
         "plain=4",
     ]
+    # an upstream that knows its public path (keep_path) sets the right Path itself; only Domain goes
+    kept = await client.get("/user/alice/kept/login")
+    assert kept.headers.getall("Set-Cookie")[:2] == ["app=1; Path=/base/app; HttpOnly", "root=2; Path=/; SameSite=Lax"]
 
 
 async def test_allow_framing_removes_only_the_upstreams_refusal(aiohttp_server, labdeck_client):
