@@ -59,12 +59,13 @@ async def test_stop_ends_the_whole_process_group():
     assert await wait_until(lambda: not any(alive(pid) for pid in children), seconds=5)
 
 
-async def test_a_program_that_ignores_sigterm_is_killed():
-    script = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
-    runner = ProgramRunner([ProgramSpec("stubborn", [sys.executable, "-c", script], stopwaitsecs=0.5)])
+async def test_a_program_that_ignores_sigterm_is_killed(tmp_path):
+    ready = tmp_path / "ready"
+    script = ("import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+              "open(sys.argv[1], 'w').close(); time.sleep(600)")
+    runner = ProgramRunner([ProgramSpec("stubborn", [sys.executable, "-c", script, str(ready)], stopwaitsecs=0.5)])
     runner.start()
     program = runner.programs["stubborn"]
-    assert await wait_until(lambda: program.process is not None)
-    await asyncio.sleep(0.3)
+    assert await wait_until(ready.exists)
     await runner.stop()
     assert program.process.returncode == -signal.SIGKILL
