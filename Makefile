@@ -4,15 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PACKAGES := ./core $(patsubst %/pyproject.toml,./%,$(wildcard plugins/*/pyproject.toml))
-APT_PACKAGES := chromium nodejs npm
 DEMO_CONTENT ?= examples/workshop
 PYTEST_ARGS ?=
 
 .PHONY: demo test venv system-deps lint bench hub-demo clean
 
-## Debian packages the tests drive (a real Chromium, node for front-end builds).
+## Debian packages the tests drive (a real Chromium; node and npm for front-end builds),
+## installed only when their command is missing.
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
