@@ -38,7 +38,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 bench: venv
-	$(BIN)/python tests/bench/run.py
+	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist */*/build
