@@ -4,6 +4,7 @@ TLS settings, cookie paths mapped onto our public path, framing allowed."""
 from __future__ import annotations
 
 from aiohttp import web
+
 from labdeck import ProxySpec, hookimpl
 from labdeck.testing import labdeck_login, make_certificates
 

@@ -20,6 +20,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -159,20 +160,25 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
     """Start ``labdeck serve`` on a free port and wait until it says where it listens."""
     token = token or secrets.token_urlsafe(16)
     full_env = {**os.environ, "LABDECK_PORT": "0", "LABDECK_TOKEN": token, **(env or {})}
-    if env and "LABDECK_PORT" in env:
-        full_env["LABDECK_PORT"] = env["LABDECK_PORT"]
     process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
     lines: queue.Queue[str | None] = queue.Queue()
-    _drain(process, output, lines)
+
+    def pump() -> None:  # keeps reading, so the server never blocks on a full pipe
+        for line in process.stdout:
+            output.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         try:
             line = lines.get(timeout=left)
         except queue.Empty:
             break
-        if line is None:  # output closed: the server exited
+        if line is None:
             break
         match = re.search(r"serving at (\S+)", line)
         if match:
@@ -180,20 +186,6 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
     process.kill()
     process.wait()
     raise RuntimeError("labdeck serve did not start:\n" + "".join(output))
-
-
-def _drain(process: subprocess.Popen, output: list[str], lines: queue.Queue) -> None:
-    """Read the server's output in a thread (so it never blocks on a full pipe), line by line
-    into ``output`` and ``lines``; a line-buffered reader and select() would miss buffered lines."""
-    import threading
-
-    def pump() -> None:
-        for line in process.stdout:
-            output.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import ssl
 
-import labdeck_console
 import pytest
+
+import labdeck_console
 from labdeck import SettingsError, Tab
 from labdeck.plugins import make_plugin_manager
 from labdeck.testing import labdeck_login, make_settings
