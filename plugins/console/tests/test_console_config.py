@@ -63,6 +63,13 @@ def test_a_console_url_that_is_not_one_stops_the_start(bad):
         settings_for(CONSOLE_URL=bad)
 
 
+def test_credentials_in_the_console_url_stop_the_start_without_being_shown():
+    settings = settings_for(CONSOLE_URL="https://admin:s3cret@console.example.com/")
+    with pytest.raises(SettingsError, match="no user or password") as error:
+        labdeck_console.register_proxies(settings)
+    assert "s3cret" not in str(error.value)
+
+
 def test_not_configured_adds_nothing_and_says_so_once(no_service_account, caplog):
     from labdeck.testing import make_app
 
@@ -160,3 +167,13 @@ async def test_an_https_console_is_trusted_through_the_ca_file(labdeck_client, a
     assert page.status == 200
     assert "Fake console" in await page.text()
 
+
+
+def test_a_token_file_with_several_lines_sends_nothing(tmp_path, caplog):
+    token_file = tmp_path / "token"
+    token_file.write_text("abc\nX-Injected: yes\n")
+    token = config.BearerToken(path=token_file)
+    assert token.headers() == {}
+    assert any("more than one line" in r.getMessage() for r in caplog.records)
+    token_file.write_text("fixed\n")
+    assert token.headers() == {"Authorization": "Bearer fixed"}

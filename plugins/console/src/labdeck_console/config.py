@@ -49,19 +49,22 @@ class BearerToken:
         self._failed = False
 
     def __call__(self) -> str | None:
-        if self.value is not None and self.path is None:
+        if self.path is None:
             return self.value
-        assert self.path is not None
         try:
             info = self.path.stat()
             stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
             if stamp != self._seen:
-                self.value = self.path.read_text().strip() or None
+                value = self.path.read_text().strip()
+                if any(c in value for c in "\r\n\0"):
+                    raise OSError(0, "it holds more than one line")
+                self.value = value or None
                 self._seen = stamp
                 self._failed = False
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             if not self._failed:
-                log.warning("console: cannot read the token file %s: %s", self.path, error.strerror)
+                reason = getattr(error, "strerror", None) or type(error).__name__
+                log.warning("console: cannot read the token file %s: %s", self.path, reason)
                 self._failed = True
             self._seen = None
             self.value = None
@@ -90,6 +93,9 @@ def console_from(settings: Settings) -> Console | None:
     url = settings.console_url or (f"http://127.0.0.1:{settings.console_port}/" if program else None)
     if url is None:
         return None
+    if "@" in urlsplit(url).netloc:  # checked here, not in the parser, which would echo the password
+        raise SettingsError("--console-url / CONSOLE_URL: no user or password in the URL; "
+                            "give a token (LABDECK_CONSOLE_TOKEN or LABDECK_CONSOLE_TOKEN_FILE)")
     return Console(url=url, token=bearer_token(settings), tls=tls_for(url, settings),
                    keep_path=settings.console_keep_path, program=program)
 
