@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from terminal_helpers import short_dir
+
 import labdeck_terminal
 from labdeck.plugins import make_plugin_manager
 from labdeck.supervisor import render_supervisord_conf
 from labdeck.testing import make_settings
-from terminal_helpers import short_dir
 
 
 def settings_for(**environ: str):

@@ -42,6 +42,19 @@ async def test_reattach_replays_the_scrollback(terminal_server):
     await again.close()
 
 
+async def test_the_replay_is_bounded_and_starts_at_a_line(terminal_server):
+    server = terminal_server("--scrollback", "20000")
+    first = await attach(server)
+    await first.run("for i in $(seq 1 400); do printf 'line-%03d %070d\\n' $i 0; done; echo done-$((1+1))", "done-2")
+    await first.close()
+    again = await attach(server)
+    await again.until("done-2")
+    replay = again.text
+    assert len(again.output) <= 20000
+    assert replay.startswith("line-") and "line-400" in replay and "line-001" not in replay
+    await again.close()
+
+
 async def test_two_viewers_see_each_other_and_both_type(terminal_server):
     server = terminal_server()
     alice = await attach(server)

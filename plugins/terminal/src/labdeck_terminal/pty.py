@@ -55,7 +55,7 @@ class Viewer:
 
     def __init__(self, cols: int = 80, rows: int = 24) -> None:
         self.cols, self.rows = cols, rows
-        self.outbox: collections.deque[bytearray | dict] = collections.deque()
+        self.outbox: collections.deque[bytes | bytearray | dict] = collections.deque()
         self.wake = asyncio.Event()
         self.queued = 0  # output bytes handed to this viewer since it attached
         self.acked = 0  # of which the client confirmed it has processed
@@ -71,7 +71,7 @@ class Viewer:
         if isinstance(last, bytearray) and len(last) + len(data) <= FRAME_SIZE:
             last += data
         else:
-            self.outbox.append(bytearray(data))
+            self.outbox.append(bytearray(data) if len(data) < FRAME_SIZE else data)
         self.queued += len(data)
         self.wake.set()
 
@@ -95,7 +95,8 @@ class Session:
         self.exit_code: int | None = None
         self.ended = False
         self._scrollback_limit = scrollback
-        self._scrollback = bytearray()
+        self._scrollback: collections.deque[bytes] = collections.deque()  # chunks as read
+        self._scrollback_size = 0
         self._trimmed = False
         self._window = window
         self._reading = False
@@ -158,8 +159,10 @@ class Session:
 
     def replay(self) -> bytes:
         """The scrollback, starting at a line boundary once the buffer has wrapped."""
-        data = bytes(self._scrollback)
-        if self._trimmed:
+        data = b"".join(self._scrollback)
+        trimmed = self._trimmed or len(data) > self._scrollback_limit
+        data = data[-self._scrollback_limit:]
+        if trimmed:
             cut = data.find(b"\n", 0, 4096)
             data = data[cut + 1:] if cut >= 0 else data
         return data
@@ -216,20 +219,35 @@ class Session:
     # -- output and flow control ------------------------------------------------------------
 
     def _read(self) -> None:
-        try:
-            data = os.read(self.fd, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError as error:  # EIO: every process holding the slave has closed it
-            if error.errno not in (errno.EIO, errno.EBADF):
-                log.warning("session %s: read failed: %s", self.name, error)
-            data = b""
-        if not data:
+        # A PTY hands out at most ~4 KiB per read: gather what is there (up to READ_SIZE)
+        # so that a flood travels in few large frames.
+        chunks: list[bytes] = []
+        size = 0
+        eof = False
+        while size < READ_SIZE:
+            try:
+                chunk = os.read(self.fd, READ_SIZE - size)
+            except BlockingIOError:
+                break
+            except OSError as error:  # EIO: every process holding the slave has closed it
+                if error.errno not in (errno.EIO, errno.EBADF):
+                    log.warning("session %s: read failed: %s", self.name, error)
+                chunk = b""
+            if not chunk:
+                eof = True
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if chunks:
+            self._output(b"".join(chunks))
+        if eof:
             self._on_eof()
-            return
-        self._scrollback += data
-        if len(self._scrollback) > self._scrollback_limit + READ_SIZE:
-            del self._scrollback[:len(self._scrollback) - self._scrollback_limit]
+
+    def _output(self, data: bytes) -> None:
+        self._scrollback.append(data)
+        self._scrollback_size += len(data)
+        while self._scrollback_size - len(self._scrollback[0]) >= self._scrollback_limit:
+            self._scrollback_size -= len(self._scrollback.popleft())
             self._trimmed = True
         for viewer in self.viewers:
             viewer.push(data)

@@ -173,10 +173,10 @@ async def _pump(ws: web.WebSocketResponse, viewer: Viewer) -> None:
             viewer.wake.clear()
             while viewer.outbox:
                 item = viewer.outbox.popleft()
-                if isinstance(item, bytearray):
-                    await ws.send_bytes(bytes(item))
-                else:
+                if isinstance(item, dict):
                     await ws.send_str(json.dumps(item))
+                else:
+                    await ws.send_bytes(item)
             if viewer.closing:
                 await ws.close()
                 return
