@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import signal
 
 import pytest
-from terminal_helpers import short_dir
+from terminal_helpers import children_of, short_dir, wait_for
 
 SCREEN = "() => document.querySelector('.xterm-rows').innerText"
 
@@ -84,6 +86,28 @@ def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folde
     page.keyboard.type("echo new-$((8*8))")
     page.keyboard.press("Enter")
     screen_has(page, "new-64")
+    context.close()
+
+
+def test_after_a_terminal_server_crash_the_page_offers_a_new_session(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo before-$((20+22))")
+    page.keyboard.press("Enter")
+    screen_has(page, "before-42")
+    [terminal_server] = children_of(server.process.pid)
+    os.kill(terminal_server, signal.SIGKILL)  # core restarts it; the shell died with it
+    page.wait_for_selector("#restart", state="visible")
+    assert "restarted" in page.inner_text("#status")
+    wait_for(lambda: children_of(server.process.pid) not in ([], [terminal_server]))
+    page.click("#restart")
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo after-$((5+5))")
+    page.keyboard.press("Enter")
+    screen_has(page, "after-10")
     context.close()
 
 
