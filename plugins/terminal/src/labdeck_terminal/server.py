@@ -265,7 +265,8 @@ async def serve(options: argparse.Namespace) -> None:
                 return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(options.socket)
-    runner = web.AppRunner(make_app(options), handle_signals=False, shutdown_timeout=0.5, access_log=None)
+    app = make_app(options)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5, access_log=None)
     await runner.setup()
     if options.socket:
         old_umask = os.umask(0o177)
@@ -281,6 +282,9 @@ async def serve(options: argparse.Namespace) -> None:
     try:
         await stop.wait()
     finally:
+        # close every WebSocket properly before aiohttp starts tearing connections down
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_close_sockets(app), 1.0)
         await runner.cleanup()
         if options.socket:
             with contextlib.suppress(FileNotFoundError):
