@@ -40,8 +40,12 @@ async def test_butterfly_runs_the_start_script_and_hangs_up_its_shells_on_stop(l
         await ctl.send_str(json.dumps({"cmd": "open"}))
         await ctl.send_str(json.dumps({"cmd": "size", "cols": 100, "rows": 30}))
         seen: list[str] = []
+        await read_until(data, r"[$#] $", seen)  # the shell is up (typing earlier reaches no terminal)
         await data.send_str("echo $((6*7)) $WORKSHOP_GREETING $PWD pid=$$\r")
-        match = await read_until(data, r"42 from-profile (\S+) pid=(\d+)", seen)
+        try:
+            match = await read_until(data, r"42 from-profile (\S+) pid=(\d+)", seen)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nseen: {seen}\nlabdeck said:\n{''.join(server.output)}") from None
         assert match.group(1) == str(folder / "home")
         shell = int(match.group(2))
         assert alive(shell)
