@@ -52,3 +52,18 @@ def test_default_page_and_workshop_variables():
     pm, settings = settings_for(URI_ROOT_PATH="/user/alice/")
     assert pm.hook.default_page(settings=settings) == "terminal/session/1"
     assert {"terminal_url": "/user/alice/terminal"} in pm.hook.workshop_variables(settings=settings, request=None)
+
+
+def test_a_dashboard_default_page_wins_whatever_the_order():
+    from labdeck import hookimpl
+
+    class Dashboard:
+        @hookimpl
+        def default_page(self, settings):
+            return "dashboard/"
+
+    for plugins in ({"terminal": labdeck_terminal, "dashboard": Dashboard()},
+                    {"dashboard": Dashboard(), "terminal": labdeck_terminal}):
+        pm = make_plugin_manager(discover=False, extra=plugins)
+        settings = make_settings(pm, {"LABDECK_RUNTIME_DIR": str(short_dir())})
+        assert pm.hook.default_page(settings=settings) == "dashboard/"

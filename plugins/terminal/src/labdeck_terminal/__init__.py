@@ -29,7 +29,7 @@ def register_proxies(settings):
     return [backends.proxy(settings)]
 
 
-@hookimpl
+@hookimpl(trylast=True)  # a dashboard, when installed, is the better landing page
 def default_page(settings):
     return "terminal/session/1"
 

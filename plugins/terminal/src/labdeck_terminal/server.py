@@ -121,7 +121,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 
     viewer = Viewer(cols, rows)
     viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
-                 "cols": session.cols, "rows": session.rows, "viewers": len(session.viewers) + 1,
+                 "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
                  "window": sessions.window})
     session.attach(viewer)
     request.app[VIEWERS].add((ws, viewer))
@@ -154,7 +154,7 @@ def _control(session: Session, viewer: Viewer, text: str) -> None:
     except (ValueError, KeyError, TypeError):
         return
     if kind == "in":
-        _typed(session, viewer, str(message.get("d", "")).encode("utf-8", "surrogateescape"))
+        _typed(session, viewer, str(message.get("d", "")).encode("utf-8", "replace"))
     elif kind == "ack":
         with contextlib.suppress(TypeError, ValueError):
             session.ack(viewer, int(message["n"]))
