@@ -9,8 +9,9 @@ import pluggy
 from aiohttp import WSCloseCode, web
 
 from . import __version__
+from .activity import Activity
 from .auth import make_auth_backend
-from .keys import AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
+from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
 from .middleware import auth_middleware, forwarded_middleware, security_headers
 from .pages import page
 from .plugins import PluginError, call_async, collect
@@ -104,6 +105,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     yield
     for result in pm.hook.shutdown(app=app):
         await call_async(result)
+    await app[AUTH_BACKEND].on_shutdown(app)
     await app[PROXY].close()
     if runner is not None:
         await runner.stop()
@@ -122,6 +124,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app[AUTH_BACKEND] = backend = make_auth_backend(settings, pm)
     app[PROXY] = Proxy(timeout=settings.proxy_timeout, connect_retry=settings.proxy_connect_retry)
     app[WEBSOCKETS] = set()
+    app[ACTIVITY] = Activity()
     programs = _programs(settings, pm)
     if settings.run_programs and programs:
         app[PROGRAMS] = ProgramRunner(programs)
