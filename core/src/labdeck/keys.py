@@ -21,5 +21,5 @@ WEBSOCKETS = web.AppKey("labdeck.websockets", set)
 PUBLIC_RESOURCES = web.AppKey("labdeck.public_resources", set)
 ACTIVITY = web.AppKey("labdeck.activity", "Activity")
 
-#: request[PRINCIPAL] is the signed-in ``labdeck.Principal``
-PRINCIPAL = "labdeck.principal"
+#: request[PRINCIPAL] is the signed-in ``labdeck.Principal`` (plugins: ``labdeck.principal_of(request)``)
+PRINCIPAL = web.RequestKey("labdeck.principal", "Principal")

@@ -44,7 +44,7 @@ class TokenAuth(AuthBackend):
         return await super().authenticate(request)
 
     def _signed_in_redirect(self, request: web.Request, target: str) -> web.StreamResponse:
-        response = web.HTTPFound(target)
+        response = web.Response(status=302, headers={"Location": target})
         self.sessions.write(response, request, self._principal())
         return response
 
