@@ -1,0 +1,44 @@
+"""Who reaches whose labdeck through a real JupyterHub: the owner, an admin, nobody else."""
+
+import pytest
+from hub_harness import ADMIN_PASSWORD, start_hub
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    hub = start_hub(tmp_path_factory.mktemp("hub"), ["alice", "bob"], env={"IDLE_TIMEOUT": "0"})
+    yield hub
+    hub.stop()
+
+
+async def test_alice_signs_in_at_the_hub_and_reaches_her_labdeck(hub, browser_for):
+    await hub.start("alice")
+    alice = await browser_for(hub, "alice")
+    status, url, text = await alice.get("user/alice/example/")
+    assert status == 200, hub.tail()
+    assert url.endswith("/user/alice/example/")
+    assert text == "hello, alice"
+
+
+async def test_anonymous_visitor_is_sent_to_the_hub_login(hub, browser_for):
+    await hub.start("alice")
+    stranger = await browser_for(hub)
+    status, url, text = await stranger.get("user/alice/example/")
+    assert "/hub/login" in url
+    assert "hello" not in text
+
+
+async def test_bob_cannot_open_alices_labdeck(hub, browser_for):
+    await hub.start("alice")
+    bob = await browser_for(hub, "bob")
+    status, url, text = await bob.get("user/alice/example/")
+    assert status == 403
+    assert "hello" not in text
+
+
+async def test_an_admin_can_open_alices_labdeck(hub, browser_for):
+    await hub.start("alice")
+    instructor = await browser_for(hub, "instructor", ADMIN_PASSWORD)
+    status, url, text = await instructor.get("user/alice/example/")
+    assert status == 200, text[:2000]
+    assert text == "hello, instructor"
