@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hub_harness import Browser, hub_available  # noqa: E402
+from hub_harness import Browser, hub_available
 
 
 def pytest_collection_modifyitems(config, items):

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -95,13 +96,13 @@ class Hub:
         assert status == 200, model
         return model["servers"].get("")
 
-    async def start(self, user: str, timeout: float = 60) -> dict:
+    async def start(self, user: str, within: float = 60) -> dict:
         status, body = await self.rest("POST", f"users/{user}/server")
         assert status in (201, 202, 400), body  # 400: already running
-        return await self.wait_ready(user, timeout)
+        return await self.wait_ready(user, within)
 
-    async def wait_ready(self, user: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
+    async def wait_ready(self, user: str, within: float = 60) -> dict:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             server = await self.server(user)
             if server and server.get("ready"):
@@ -109,13 +110,13 @@ class Hub:
             await asyncio.sleep(0.2)
         raise AssertionError(f"{user}'s server did not become ready:\n{self.tail()}")
 
-    async def stop_server(self, user: str, timeout: float = 30) -> None:
+    async def stop_server(self, user: str, within: float = 30) -> None:
         status, body = await self.rest("DELETE", f"users/{user}/server")
         assert status in (202, 204, 400), body
-        await self.wait_gone(user, timeout)
+        await self.wait_gone(user, within)
 
-    async def wait_gone(self, user: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_gone(self, user: str, within: float = 30) -> None:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if await self.server(user) is None:
                 return
@@ -208,7 +209,8 @@ class Browser:
         async with self.session.get(self.hub.url + path.lstrip("/")) as response:
             text = await response.text()
             status, url = response.status, str(response.url)
-        if "oauth2/authorize" in url and re.search(r'<form[^>]*method="POST"', text, re.I):
+        confirm = re.search(r'<form[^>]*method="POST"', text, re.I)
+        if urlsplit(url).path.endswith("/hub/api/oauth2/authorize") and confirm:
             status, url, text = await self._confirm(url, text)
         return status, url, text
 

@@ -23,15 +23,16 @@ async def test_alice_signs_in_at_the_hub_and_reaches_her_labdeck(hub, browser_fo
 async def test_anonymous_visitor_is_sent_to_the_hub_login(hub, browser_for):
     await hub.start("alice")
     stranger = await browser_for(hub)
-    status, url, text = await stranger.get("user/alice/example/")
+    _, url, text = await stranger.get("user/alice/example/")
     assert "/hub/login" in url
+    assert 'name="password"' in text
     assert "hello" not in text
 
 
 async def test_bob_cannot_open_alices_labdeck(hub, browser_for):
     await hub.start("alice")
     bob = await browser_for(hub, "bob")
-    status, url, text = await bob.get("user/alice/example/")
+    status, _, text = await bob.get("user/alice/example/")
     assert status == 403
     assert "hello" not in text
 
@@ -39,6 +40,6 @@ async def test_bob_cannot_open_alices_labdeck(hub, browser_for):
 async def test_an_admin_can_open_alices_labdeck(hub, browser_for):
     await hub.start("alice")
     instructor = await browser_for(hub, "instructor", ADMIN_PASSWORD)
-    status, url, text = await instructor.get("user/alice/example/")
+    status, _, text = await instructor.get("user/alice/example/")
     assert status == 200, text[:2000]
     assert text == "hello, instructor"

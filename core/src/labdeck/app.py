@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -112,8 +113,16 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _close_websockets(app: web.Application) -> None:
-    for ws in list(app[WEBSOCKETS]):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+    """Say goodbye on every open WebSocket at once; a peer that does not answer within a second
+    is cut off, so a stop (the hub's SIGTERM) never waits on a sleeping browser tab."""
+    closing = [asyncio.ensure_future(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down"))
+               for ws in list(app[WEBSOCKETS])]
+    if not closing:
+        return
+    _, pending = await asyncio.wait(closing, timeout=1.0)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
