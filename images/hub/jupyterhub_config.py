@@ -174,10 +174,10 @@ else:
 if IDLE_TIMEOUT or MAX_SESSION_AGE:
     culler = [sys.executable, "-m", "jupyterhub_idle_culler", f"--cull-every={CULL_EVERY}",
               f"--timeout={IDLE_TIMEOUT or 10 * 365 * 86400}", f"--max-age={MAX_SESSION_AGE}",
-              "--remove-named-servers"]
+              "--remove-named-servers=True"]
     scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
     if ANONYMOUS:
-        culler.append("--cull-users")
+        culler.append("--cull-users=True")
         scopes.append("admin:users")  # deleting a user needs it
     c.JupyterHub.services = [{"name": "idle-culler", "command": culler}]
     c.JupyterHub.load_roles = [{"name": "idle-culler", "scopes": scopes, "services": ["idle-culler"]}]

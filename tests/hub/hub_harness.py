@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ c.Spawner.environment.update({{
 }})
 c.JupyterHub.services.append({{"name": "tests", "api_token": "{token}"}})
 c.JupyterHub.load_roles.append({{"name": "tests", "services": ["tests"],
-    "scopes": ["admin:users", "admin:servers", "list:users", "read:users", "read:servers"]}})
+    "scopes": ["admin:users", "admin:servers", "admin:server_state", "list:users", "read:users", "read:servers"]}})
 """
 
 
@@ -123,10 +124,17 @@ class Hub:
             await asyncio.sleep(0.2)
         raise AssertionError(f"{user}'s server did not stop:\n{self.tail()}")
 
+    async def pid(self, user: str) -> int:
+        """The pid of ``user``'s labdeck (SimpleLocalProcessSpawner keeps it in the server's state)."""
+        status, model = await self.rest("GET", f"users/{user}?include_stopped_servers")
+        assert status == 200, model
+        return int(model["servers"][""]["state"]["pid"])
+
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:
+        """Stop the hub (and, through it, every server); remove its folder unless ``keep``."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -134,10 +142,15 @@ class Hub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if not keep:
+            shutil.rmtree(self.log.parent, ignore_errors=True)
 
 
-def start_hub(workdir: Path, users: list[str], env: dict[str, str] | None = None, timeout: float = 60) -> Hub:
+def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: float = 60) -> Hub:
+    """A hub in a private temporary folder (not pytest's tmp_path: on a shared machine another
+    pytest run may prune it while the hub still writes there)."""
     chp = ensure_proxy()
+    workdir = Path(tempfile.mkdtemp(prefix="labdeck-hub-"))
     token = secrets.token_hex(16)
     port = free_port()
     upstream_ports = {user: free_port() for user in users}
@@ -182,6 +195,38 @@ def start_hub(workdir: Path, users: list[str], env: dict[str, str] | None = None
             time.sleep(0.2)
     hub.stop()
     raise RuntimeError("jupyterhub did not start:\n" + hub.tail())
+
+
+def process_tree(pid: int) -> set[int]:
+    """``pid`` and all its descendants (programs, terminal servers, shells) alive now."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        if current not in tree and Path(f"/proc/{current}").exists():
+            tree.add(current)
+            todo.extend(children.get(current, []))
+    return tree
+
+
+def alive(pids: set[int]) -> set[int]:
+    found = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            found.add(pid)
+    return found
 
 
 class Browser:

@@ -1,14 +1,14 @@
 """Who reaches whose labdeck through a real JupyterHub: the owner, an admin, nobody else."""
 
 import pytest
-from hub_harness import ADMIN_PASSWORD, start_hub
+from hub_harness import ADMIN_PASSWORD, alive, process_tree, start_hub
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    hub = start_hub(tmp_path_factory.mktemp("hub"), ["alice", "bob"], env={"IDLE_TIMEOUT": "0"})
+def hub(request):
+    hub = start_hub(["alice", "bob"], env={"IDLE_TIMEOUT": "0"})
     yield hub
-    hub.stop()
+    hub.stop(keep=request.session.testsfailed > 0)
 
 
 async def test_alice_signs_in_at_the_hub_and_reaches_her_labdeck(hub, browser_for):
@@ -43,3 +43,16 @@ async def test_an_admin_can_open_alices_labdeck(hub, browser_for):
     status, _, text = await instructor.get("user/alice/example/")
     assert status == 200, text[:2000]
     assert text == "hello, instructor"
+
+
+async def test_stop_and_start_through_the_rest_api_gives_a_working_labdeck_again(hub, browser_for):
+    await hub.start("alice")
+    alice = await browser_for(hub, "alice")
+    assert (await alice.get("user/alice/example/"))[2] == "hello, alice"
+    before = process_tree(await hub.pid("alice"))
+    await hub.stop_server("alice")
+    assert not alive(before), "alice's labdeck or its programs outlived the stop"
+    await hub.start("alice")
+    status, url, text = await alice.get("user/alice/example/")  # same browser: signs in again by itself
+    assert (status, text) == (200, "hello, alice"), hub.tail()
+    assert url.endswith("/user/alice/example/")
