@@ -144,6 +144,11 @@ def has_access(token_scopes: Any, access_scopes: frozenset[str]) -> bool:
     return any(scope_grants(str(held), required) for held in token_scopes for required in access_scopes)
 
 
+def redirect(location: str) -> web.Response:
+    """A 302 to return (with cookies set on it), not to raise."""
+    return web.Response(status=302, headers={"Location": location})
+
+
 class StateCookies:
     """OAuth ``state`` bound to the browser that started the sign-in, accepted once.
 
@@ -220,7 +225,7 @@ class JupyterHubAuth(AuthBackend):
             return await super().challenge(request)
         prefix = self.settings.prefix
         verifier = secrets.token_urlsafe(32)
-        response = web.HTTPFound(prefix)  # Location set below, once the state exists
+        response = redirect(prefix)  # Location set below, once the state exists
         state = self._state_cookies().begin(response, request, {
             "n": safe_next(request.path_qs, prefix, prefix), "v": verifier,
         })
@@ -253,7 +258,7 @@ class JupyterHubAuth(AuthBackend):
             groups = tuple(g for g in user.get("groups") or () if isinstance(g, str))
             principal = Principal(name=name, backend=self.name, groups=groups,
                                   extra={"admin": True} if user.get("admin") else {})
-            response = web.HTTPFound(safe_next(str(saved.get("n", "")), prefix, prefix))
+            response = redirect(safe_next(str(saved.get("n", "")), prefix, prefix))
             self.sessions.write(response, request, principal)
         for name_, morsel in failed.cookies.items():  # carry the state cookie's removal over
             response.cookies[name_] = morsel
@@ -290,7 +295,7 @@ class JupyterHubAuth(AuthBackend):
         return user
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPFound(self.hub.logout_url)
+        response = redirect(self.hub.logout_url)
         self.sessions.clear(response)
         return response
 
