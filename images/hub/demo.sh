@@ -38,7 +38,7 @@ cat <<MSG
 labdeck hub demo: http://127.0.0.1:${HUB_PORT:-8000}/
   attendees: ${ALLOWED_USERS//,/, } (password: $SHARED_PASSWORD)
   instructor: $ADMIN_USERS (password: $ADMIN_PASSWORD) -- the admin panel can open everyone's labdeck
-  idle servers are stopped after ${IDLE_TIMEOUT:-7200} s; Ctrl-C stops the hub and every server
+  idle servers are stopped after ${IDLE_TIMEOUT:-7200} s (0: never); Ctrl-C stops the hub and every server
 MSG
 cd "$demo"
 exec "$venv/bin/jupyterhub" -f "$here/jupyterhub_config.py"
