@@ -27,7 +27,7 @@ def register_settings() -> list[Setting]:
 
 
 @hookimpl
-def register_routes(settings):  # noqa: ANN001, ANN201
+def register_routes(settings):
     from .site import Site
     from .views import Views
 
@@ -35,12 +35,12 @@ def register_routes(settings):  # noqa: ANN001, ANN201
 
 
 @hookimpl(trylast=True)  # the dashboard, when installed, is the better start page
-def default_page(settings):  # noqa: ANN001, ANN201
+def default_page(settings):
     return "notes/" if settings.content else None
 
 
 @hookimpl
-def dashboard_tabs(settings) -> list[Tab]:  # noqa: ANN001
+def dashboard_tabs(settings) -> list[Tab]:
     from .workshop import find_base
 
     if settings.content and (find_base(Path(settings.content))[0] / "slides" / "index.html").is_file():

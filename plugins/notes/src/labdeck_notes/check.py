@@ -66,8 +66,9 @@ def _check_markup(workshop: Workshop, page: Page, text: str, known: set[str]) ->
                     info = match.group("info").split("{")[0].strip().split()
                     word = info[0] if info else ""
                     if word not in ANNOTATIONS and not _known_language(word):
+                        known_words = ", ".join(ANNOTATIONS)
                         problems.append(Problem(page.file, number, WARNING,
-                                                f"unknown code-block annotation {word!r} (known: {', '.join(ANNOTATIONS)})"))
+                                                f"unknown code-block annotation {word!r} (known: {known_words})"))
                 elif match.group("fence")[0] == fence[0] and len(match.group("fence")) >= len(fence) \
                         and not match.group("info"):
                     fence = None

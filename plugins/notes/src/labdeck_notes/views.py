@@ -10,15 +10,14 @@ from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
-from pygments.formatters import HtmlFormatter
-
 from labdeck import settings_of
+from pygments.formatters import HtmlFormatter
 
 from .files import safe_file
 from .render import file_key
 from .site import Site
 from .variables import request_variables
-from .workshop import PAGE_SUFFIXES, Page, Workshop
+from .workshop import PAGE_SUFFIXES, Page, Workshop, title_from_name
 
 HERE = Path(__file__).parent
 TEMPLATES = jinja2.Environment(
@@ -87,7 +86,8 @@ class Views:
             return await self.show_page(request, workshop, workshop.home)
         first = workshop.pages[workshop.sequence[0]] if workshop.sequence else None
         return self.render(
-            request, "home.html", categories=workshop.categories(), total=len(workshop.sequence),
+            request, "home.html", total=len(workshop.sequence),
+            categories=[(title_from_name(name) if name else "", pages) for name, pages in workshop.categories()],
             url=lambda page: self.url(request, page), start_url=self.url(request, first) if first else None,
             content=str(workshop.content), problems=[],
         )

@@ -128,7 +128,8 @@ def find_base(root: Path) -> tuple[Path, Path]:
     for sub in ("workshop", "raneto"):
         if (root / sub / "content").is_dir():
             return root / sub, root / sub / "content"
-    if (root / "content").is_dir() and any((root / name).exists() for name in ("modules.yaml", "workshop.yaml", "config.js")):
+    markers = ("modules.yaml", "workshop.yaml", "config.js")
+    if (root / "content").is_dir() and any((root / name).exists() for name in markers):
         return root, root / "content"
     return root, root
 
@@ -171,7 +172,8 @@ def _load_page(path: Path, page_id: str, root: Path) -> Page:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
-        return Page(page_id, path, file, title_from_name(page_id), error=ContentError(error.strerror or "unreadable", file))
+        problem = ContentError(error.strerror or "unreadable", file)
+        return Page(page_id, path, file, title_from_name(page_id), error=problem)
     source = split_front_matter(text, file)
     meta = source.meta
     title = meta.get("Title") or first_heading(source.body) or title_from_name(page_id)
@@ -238,7 +240,8 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None) -> Works
             break
     for name, value in configjs.variables.items():
         known.add(name)
-        config_vars[name] = "" if value is None else value
+        if value is not None:  # an unset environment variable leaves the name to plugins
+            config_vars[name] = value
 
     pages: dict[str, Page] = {}
     for path in page_files(content):
@@ -341,7 +344,8 @@ def _sorted_ids(workshop: Workshop) -> list[str]:
             else:
                 entries.append((page.sort, rest, [page_id]))
         for folder in folders:
-            entries.append((_category_sort(workshop.content / (prefix + folder)), folder + "/", level(prefix + folder + "/")))
+            sort = _category_sort(workshop.content / (prefix + folder))
+            entries.append((sort, folder + "/", level(prefix + folder + "/")))
         entries.sort(key=lambda e: (e[0], e[1]))
         return [page_id for _, _, ids in entries for page_id in ids]
 
