@@ -112,6 +112,9 @@ def _content_error(messages: list[str], file: str, first_line: int, fallback: st
     for message in messages:
         match = _MESSAGE_LINE.search(message)
         if match:
-            return ContentError(match.group(2), file, int(match.group(1)) + first_line - 1)
+            line = int(match.group(1)) + first_line - 1
+            if "missing closing delimiter" in message:  # asciidoc-py names the line before the opening one
+                line += 1
+            return ContentError(match.group(2), file, line)
     detail = messages[-1] if messages else fallback
     return ContentError(detail.split("ERROR: ", 1)[-1] or "AsciiDoc could not render this page", file)
