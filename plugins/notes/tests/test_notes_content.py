@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from labdeck_notes import configjs
 from labdeck_notes.render import render_page
 from labdeck_notes.workshop import load_workshop
@@ -107,14 +106,21 @@ def test_modules_vars_env_aliases_and_workshop_file_override(tmp_path):
             modules:
                 intro: {name: Intro}
             """,
-        "workshop/workshop-python.yaml": "name: Python\nvars:\n    PLAIN: from-workshop-file\nmodules:\n    activate: [intro]\n",
+        "workshop/workshop-python.yaml": """
+            name: Python
+            vars:
+                PLAIN: from-workshop-file
+            modules:
+                activate: [intro]
+            """,
         "workshop/content/intro.md": "x",
     })
     env = {"WORKSHOP_FILE": "workshop-python.yaml", "LANGUAGE": "java", "WORKSHOP_LANG": "python"}
     workshop = load_workshop(root, env)
     assert workshop.title == "Python"
     assert workshop.config_vars == {"LANGUAGE": "python", "PLAIN": "from-workshop-file"}
-    assert load_workshop(root, {"WORKSHOP_FILE": "workshop-python.yaml", "LANGUAGE": "java"}).config_vars["LANGUAGE"] == "java"
+    without_alias = {"WORKSHOP_FILE": "workshop-python.yaml", "LANGUAGE": "java"}
+    assert load_workshop(root, without_alias).config_vars["LANGUAGE"] == "java"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -130,7 +136,8 @@ def test_config_js_initialize_function_runs_under_node(tmp_path):
             """,
         "workshop/content/a.md": "%LANGUAGE%",
     })
-    assert load_workshop(root, {"WORKSHOP_FILE": "py.yaml", "PATH": "/usr/bin:/bin"}).config_vars == {"LANGUAGE": "python"}
+    environ = {"WORKSHOP_FILE": "py.yaml", "PATH": "/usr/bin:/bin"}
+    assert load_workshop(root, environ).config_vars == {"LANGUAGE": "python"}
 
 
 def test_config_js_without_node_names_the_skipped_variables(corpus, monkeypatch, caplog):

@@ -73,10 +73,16 @@
     feedback(block, action === "terminal:interrupt" ? "Interrupted" : "Sent to the terminal");
   }
 
+  // Shift-click means "copy": keep the browser from extending a text selection instead.
+  document.addEventListener("mousedown", function (event) {
+    if (event.shiftKey && event.target.closest(".ld-code")) event.preventDefault();
+  });
+
   document.addEventListener("click", function (event) {
     var block = event.target.closest(".ld-code");
     if (block) {
-      if (window.getSelection && String(window.getSelection()).length) return; // selecting text
+      var selection = window.getSelection ? String(window.getSelection()) : "";
+      if (selection.length && !event.shiftKey) return; // the reader is selecting text
       event.preventDefault();
       activate(block, event.shiftKey);
       return;
