@@ -187,7 +187,8 @@ async def test_live_reload_says_change_when_the_page_changes(corpus_copy, notes_
     response.close()
 
 
-async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client):
+async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client, monkeypatch):
+    monkeypatch.setenv("AUDIENCE_LINK", "https://example.com/join")
     import labdeck_notes
     from labdeck import Tab
     from labdeck.testing import make_settings
@@ -198,6 +199,11 @@ async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client):
     index = await client.get("/user/alice/notes/slides/")
     assert index.status == 200 and "Kubernetes Fundamentals" in await index.text()
     assert (await client.get("/user/alice/notes/slides/kubernetes-cluster.png")).status == 200
+    # reveal.js where the original images provided it, and notice.md built from notice.md.in
+    for asset in ("css/reveal.css", "js/reveal.js", "lib/js/head.min.js", "plugin/markdown/markdown.js"):
+        assert (await client.get(f"/user/alice/notes/slides/{asset}")).status == 200, asset
+    notice = await (await client.get("/user/alice/notes/slides/notice.md")).text()
+    assert "Visit --> https://example.com/join" in notice
     settings = make_settings(content=corpus / "lab-k8s-fundamentals")
     assert labdeck_notes.dashboard_tabs(settings) == [Tab(name="Slides", url="notes/slides/")]
     assert labdeck_notes.dashboard_tabs(make_settings(content=corpus / "lab-couchbase-operator")) == []

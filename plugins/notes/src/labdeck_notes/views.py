@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
+import os
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +29,24 @@ TEMPLATES = jinja2.Environment(
 )
 PYGMENTS_CSS = HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
 LIVE_INTERVAL = 0.5
+REVEAL = HERE / "static" / "vendor" / "reveal.js"
+REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
+
+
+_TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|COOKIE", re.IGNORECASE)
+
+
+def expand_template(text: str) -> str:
+    """``notice.md.in`` -> ``notice.md`` as the original images' build did: ``${NAME}`` from
+    the environment; unset names, and names that look like secrets, stay as written."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = os.environ.get(name)
+        return match.group(0) if value is None or _SECRET_NAME.search(name) else value
+
+    return _TEMPLATE_VARIABLE.sub(replace, text)
 
 
 class Views:
@@ -142,7 +163,14 @@ class Views:
         if path.endswith("/"):
             path += "index.html"
         file = safe_file(workshop.slides, path)
+        if file is None and path.split("/", 1)[0] in REVEAL_FOLDERS:
+            file = safe_file(REVEAL, path)  # reveal.js, as the original images provided it
         if file is None:
+            template = safe_file(workshop.slides, path + ".in")
+            if template is not None:
+                return web.Response(body=expand_template(template.read_text(encoding="utf-8", errors="replace")),
+                                    content_type=mimetypes.guess_type(path)[0] or "text/plain", charset="utf-8",
+                                    headers={"Cache-Control": "no-cache"})
             return self.not_found(request, f"There is no file {path!r} in the slides.")
         return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
 
