@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from .configjs import ConfigJs, declared_names, load_config_js
-from .frontmatter import ContentError, meta_line, split_front_matter
+from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
 from .problems import ERROR, WARNING, Problem
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def _rel(root: Path, path: Path) -> str:
 
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problems.append(Problem(_rel(root, path), mark.line + 1 if mark else 0, ERROR,
