@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import zlib
 from pathlib import Path
 
 from .render import RenderCache
@@ -56,7 +57,8 @@ class Site:
         self._workshop: Workshop | None = None
         self._signature: tuple | None = None
         self._checked = 0.0
-        self.version = 0  #: bumped on every reload; part of what live reload watches
+        self.version = 0  #: bumped on every reload
+        self.structure = 0  #: a checksum of titles and navigation, for live reload
 
     def workshop(self) -> Workshop | None:
         if self.root is None:
@@ -68,9 +70,11 @@ class Site:
         signature = workshop_signature(self.root)
         if self._workshop is None or signature != self._signature:
             started = time.perf_counter()
-            self._workshop = load_workshop(self.root)
+            self._workshop = workshop = load_workshop(self.root)
             self._signature = signature
             self.version += 1
+            shape = (workshop.title, [(p.id, p.title, p.exit_sign, p.prev, p.next) for p in workshop.pages.values()])
+            self.structure = zlib.crc32(repr(shape).encode())
             log.info("workshop %s loaded: %d pages in %.0f ms", self.root, len(self._workshop.pages),
                      (time.perf_counter() - started) * 1000)
         return self._workshop

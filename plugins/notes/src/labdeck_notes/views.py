@@ -142,7 +142,7 @@ class Views:
         else:
             exit_url = self.base(request)
         return self.render(
-            request, "page.html", page=page, page_id=page.id, body=rendered.html,
+            request, "page.html", page=page, page_id=page.id, body=rendered.html, version=self.page_version(page.id),
             prev_url=self.url(request, prev_page) if prev_page else None,
             next_url=self.url(request, next_page) if next_page else None,
             position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
@@ -174,21 +174,23 @@ class Views:
             return self.not_found(request, f"There is no file {path!r} in the slides.")
         return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
 
-    def page_version(self, page_id: str) -> tuple:
+    def page_version(self, page_id: str) -> str:
+        """Changes when the page's file or the workshop changes; survives a server restart."""
         workshop = self.site.workshop()
         page = workshop.pages.get(page_id) if workshop else None
-        return (self.site.version, file_key(page.path) if page else None)
+        return f"{self.site.structure:08x}-{file_key(page.path) if page else ''}".replace(" ", "")
 
     async def live(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: ``change`` when the open page or the workshop changes.
 
-        The first event carries the version the browser saw at connect time; after a
-        server restart the browser reconnects by itself and compares."""
+        The first event carries the current version, which the page compares with the
+        one it was rendered with: an edit made before the stream connected, or while the
+        server restarted (the browser reconnects by itself), still reloads the page."""
         page_id = request.query.get("page", "")
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
         seen = self.page_version(page_id)
-        await response.write(f"event: version\ndata: {hash(seen) & 0xFFFFFFFF:x}\n\n".encode())
+        await response.write(f"event: version\ndata: {seen}\n\n".encode())
         try:
             while True:
                 await asyncio.sleep(LIVE_INTERVAL)

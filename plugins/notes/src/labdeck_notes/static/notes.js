@@ -121,11 +121,10 @@
   // Live reload for authors: the server says "change" when this page's file changes.
   var live = document.body.getAttribute("data-live");
   if (live && window.EventSource) {
-    var version = null;
+    var version = document.body.getAttribute("data-version");
     var source = new EventSource(live);
     source.addEventListener("version", function (event) {
-      if (version !== null && version !== event.data) window.location.reload();
-      version = event.data;
+      if (version !== event.data) window.location.reload();
     });
     source.addEventListener("change", function () { window.location.reload(); });
   }
