@@ -51,7 +51,7 @@ async def page():
         await browser.close()
 
 
-async def test_clicks_post_action_bus_messages_to_the_dashboard(notes_server, page):
+async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page):
     server, _ = notes_server
     assert server.url.endswith("/user/alice/")
     await page.goto(server.url + "notes/parent.html")
@@ -80,9 +80,7 @@ async def test_clicks_post_action_bus_messages_to_the_dashboard(notes_server, pa
     assert await page.evaluate("navigator.clipboard.readText()") == "export EDITOR=nano"
     assert len(await page.evaluate("window.received")) == 3
 
-
-async def test_outside_a_dashboard_execute_copies(notes_server, page):
-    server, _ = notes_server
+    # outside a dashboard, execute copies
     await page.goto(server.url + "notes/exercises/02-variables")
     block = page.locator(".ld-execute").first
     assert "hello, " in await block.inner_text()  # config.vars default, username filled in
@@ -90,6 +88,28 @@ async def test_outside_a_dashboard_execute_copies(notes_server, page):
     await page.locator(".ld-code-feedback", has_text="Copied").wait_for()
     copied = await page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith('echo "hello, ') and copied == await block.locator("code").inner_text()
+
+    # the buttons walk the workshop
+    await page.goto(server.url + "notes/")
+    titles = []
+    while True:
+        titles.append(await page.locator(".ld-page-title").inner_text())
+        button = page.locator(".ld-exit-button")
+        label = await button.inner_text()
+        if label == "Finish Workshop":
+            break
+        async with page.expect_navigation():
+            await button.click()
+    assert titles == ["Welcome", "First Commands", "Data Variables", "An AsciiDoc Page", "Summary"]
+    assert await page.locator(".ld-page-count").inner_text() == "page 5 of 5"
+    async with page.expect_navigation():
+        await page.locator(".ld-nav-prev").click()
+    assert await page.locator(".ld-page-title").inner_text() == "An AsciiDoc Page"
+    assert await page.locator("img[alt=labdeck]").count() == 0
+    async with page.expect_navigation():
+        await page.locator(".ld-nav-home").click()
+    await page.wait_for_function("document.querySelector('img') && document.querySelector('img').complete")
+    assert await page.evaluate("document.querySelector('img').naturalWidth") > 0  # image beside the page
 
 
 async def test_the_open_page_reloads_when_its_file_changes(notes_server, page):
@@ -100,24 +120,3 @@ async def test_the_open_page_reloads_when_its_file_changes(notes_server, page):
     target = workshop / "workshop" / "content" / "finish.md"
     target.write_text(target.read_text() + "\nA sentence the author just wrote.\n")
     await page.get_by_text("A sentence the author just wrote.").wait_for(timeout=15000)
-
-
-async def test_navigation_buttons_walk_the_example(notes_server, page):
-    server, _ = notes_server
-    await page.goto(server.url + "notes/")
-    titles = []
-    while True:
-        titles.append(await page.locator(".ld-page-title").inner_text())
-        button = page.locator(".ld-exit-button")
-        label = await button.inner_text()
-        if label == "Finish Workshop":
-            break
-        await button.click()
-        await page.wait_for_load_state()
-    assert titles == ["Welcome", "First Commands", "Data Variables", "An AsciiDoc Page", "Summary"]
-    assert await page.locator(".ld-page-count").inner_text() == "page 5 of 5"
-    await page.locator(".ld-nav-prev").click()
-    assert await page.locator(".ld-page-title").inner_text() == "An AsciiDoc Page"
-    assert await page.locator("img[alt=labdeck]").count() == 0
-    await page.locator(".ld-nav-home").click()
-    assert await page.evaluate("document.querySelector('img').naturalWidth") > 0  # image beside the page
