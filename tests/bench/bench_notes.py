@@ -33,7 +33,7 @@ durations: list[float] = []
 _original = views.Views.show_page
 
 
-async def timed_show_page(self, request, workshop, page):  # noqa: ANN001, ANN201
+async def timed_show_page(self, request, workshop, page):
     started = time.perf_counter()
     try:
         return await _original(self, request, workshop, page)

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from labdeck.testing import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),

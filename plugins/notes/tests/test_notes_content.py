@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from labdeck_notes import configjs
 from labdeck_notes.render import render_page
 from labdeck_notes.workshop import load_workshop

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+
 from labdeck import keys
 from labdeck.plugins import call_async
 

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
-from labdeck import settings_of
 from pygments.formatters import HtmlFormatter
+
+from labdeck import settings_of
 
 from .files import safe_file
 from .render import file_key
