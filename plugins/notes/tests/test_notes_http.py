@@ -216,3 +216,19 @@ async def test_without_content_the_page_says_how_to_add_it(notes_client, tmp_pat
     response = await client.get("/notes/")
     assert response.status == 404
     assert "--content" in await response.text()
+
+
+async def test_last_page_button_exit_link_then_restart_url_then_home(corpus_copy, notes_client, monkeypatch):
+    monkeypatch.setattr("labdeck_notes.site.RECHECK_SECONDS", 0.0)  # re-read the workshop on every request
+    workshop = corpus_copy("lab-couchbase-operator")
+    client = await notes_client(workshop)
+    middle = await (await client.get("/notes/exercises/02-creating-the-cluster")).text()
+    assert '<a class="ld-exit-button" href="/notes/exercises/03-exposing-console">Continue</a>' in middle
+    monkeypatch.setenv("RESTART_URL", "https://portal.example.com/restart")
+    last = await (await client.get("/notes/finish")).text()
+    assert ('<a class="ld-exit-button" href="https://portal.example.com/restart" target="_top">'
+            "Finish Workshop</a>") in last
+    finish = workshop / "workshop" / "content" / "finish.md"
+    finish.write_text(finish.read_text().replace("ExitSign: Finish Workshop", "ExitSign: Done\nExitLink: /next-lab"))
+    last = await (await client.get("/notes/finish")).text()
+    assert '<a class="ld-exit-button" href="/next-lab" target="_top">Done</a>' in last
