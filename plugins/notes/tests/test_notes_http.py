@@ -232,3 +232,16 @@ async def test_last_page_button_exit_link_then_restart_url_then_home(corpus_copy
     finish.write_text(finish.read_text().replace("ExitSign: Finish Workshop", "ExitSign: Done\nExitLink: /next-lab"))
     last = await (await client.get("/notes/finish")).text()
     assert '<a class="ld-exit-button" href="/next-lab" target="_top">Done</a>' in last
+
+
+async def test_plain_folder_of_markdown(tmp_path, notes_client):
+    (tmp_path / "01-hello.md").write_text("# Hello there\n\nFirst page.\n")
+    (tmp_path / "02-bye.md").write_text("Second page, no heading.\n")
+    client = await notes_client(tmp_path, prefix="/user/alice/")
+    home = await (await client.get("/user/alice/notes/")).text()
+    assert '<a href="/user/alice/notes/01-hello">Hello there</a>' in home
+    first = await (await client.get("/user/alice/notes/01-hello")).text()
+    assert first.count("Hello there</h1>") == 0 and first.count(">Hello there<a") == 1  # the page's own h1 only
+    assert 'href="/user/alice/notes/02-bye" rel="next"' in first
+    second = await (await client.get("/user/alice/notes/02-bye")).text()
+    assert '<h1 class="ld-heading">Bye</h1>' in second and "page 2 of 2" in second

@@ -144,6 +144,7 @@ class Views:
             exit_url = self.base(request)
         return self.render(
             request, "page.html", page=page, page_id=page.id, body=rendered.html, version=self.page_version(page.id),
+            own_heading=rendered.html.lstrip().startswith("<h1"),  # the page starts with its own title
             prev_url=self.url(request, prev_page) if prev_page else None,
             next_url=self.url(request, next_page) if next_page else None,
             position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
