@@ -237,7 +237,7 @@ class OAuthBackend(AuthBackend):
             return self._unavailable("The sign-in service is not answering.")
         response = web.HTTPFound(location="/")
         flow = self.flows.begin(request, response, next_url, self.redirect_uri(request))
-        response.location = client.authorization_url(flow)
+        response.headers["Location"] = client.authorization_url(flow)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -270,7 +270,7 @@ class OAuthBackend(AuthBackend):
             return self._unavailable("The sign-in service did not answer as expected.", response)
         self._start_session(request, response, principal, token)
         log.info("signed in: %s", principal.name)
-        response.location = safe_next(flow.next_url, self.prefix, self.prefix)
+        response.headers["Location"] = safe_next(flow.next_url, self.prefix, self.prefix)
         return response
 
     async def lookup_user(self, token: OAuth2Token) -> Principal:

@@ -1,0 +1,190 @@
+"""Fixtures for the oauth backend's tests.
+
+CI needs (dev tools): ``jupyterhub`` from PyPI (the real OAuth2 provider, run on
+loopback without configurable-http-proxy: the hub serves its own /hub/ pages)
+and Chromium at /usr/bin/chromium for the one browser test.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import aiohttp
+import pytest
+from labdeck.testing import start_server
+
+PASSWORD = "correct-horse-battery"
+CLIENT_SECRET = "labdeck-client-secret-0123456789"
+OTHER_SECRET = "other-client-secret-0123456789"
+PREFIX = "/user/alice/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Hub:
+    url: str  # http://127.0.0.1:PORT/hub/
+    labdeck_port: int
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.labdeck_port}{PREFIX}oauth_callback"
+
+    def labdeck_env(self, **extra: str) -> dict[str, str]:
+        return {
+            "LABDECK_PORT": str(self.labdeck_port),
+            "URI_ROOT_PATH": PREFIX,
+            "LABDECK_OAUTH_CLIENT_ID": "service-labdeck",
+            "LABDECK_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
+            "LABDECK_OAUTH_AUTHORIZE_URL": self.url + "api/oauth2/authorize",
+            "LABDECK_OAUTH_TOKEN_URL": self.url + "api/oauth2/token",
+            "LABDECK_OAUTH_USERINFO_URL": self.url + "api/user",
+            "LABDECK_OAUTH_TOKEN_AUTH_METHOD": "client_secret_post",  # the hub reads the secret from the body
+            "LABDECK_OAUTH_SCOPE": "read:users:groups!user",
+            "LABDECK_OAUTH_USERNAME_CLAIM": "name",
+            "LABDECK_OAUTH_ALLOWED_GROUPS": "workshop-admins",
+            "LABDECK_PLUGINS": "none",  # core alone: a page behind auth answers 404, which is enough here
+            **extra,
+        }
+
+
+HUB_CONFIG = """
+from jupyterhub.proxy import Proxy
+
+
+class NullProxy(Proxy):
+    should_start = False
+
+    async def add_route(self, routespec, target, data):
+        pass
+
+    async def delete_route(self, routespec):
+        pass
+
+    async def get_all_routes(self):
+        return {{}}
+
+
+c = get_config()  # noqa: F821
+c.JupyterHub.proxy_class = NullProxy
+c.JupyterHub.hub_bind_url = c.JupyterHub.bind_url = "http://127.0.0.1:{hub_port}"
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = "{password}"
+c.Authenticator.allow_all = True
+c.JupyterHub.db_url = "sqlite:///{dir}/hub.sqlite"
+c.JupyterHub.cookie_secret_file = "{dir}/cookie_secret"
+c.JupyterHub.oauth_require_pkce = True
+c.JupyterHub.load_groups = {{"workshop-admins": {{"users": ["alice"]}}}}
+c.JupyterHub.load_roles = [{{"name": "user", "scopes": ["self", "access:services"]}}]
+c.JupyterHub.services = [
+    {{"name": "labdeck", "oauth_client_id": "service-labdeck", "api_token": "{secret}",
+      "oauth_redirect_uri": "{redirect}", "oauth_no_confirm": True,
+      "oauth_client_allowed_scopes": ["read:users:groups!user"]}},
+    {{"name": "other", "oauth_client_id": "service-other", "api_token": "{other_secret}",
+      "oauth_redirect_uri": "http://127.0.0.1:9/other/oauth_callback", "oauth_no_confirm": True}},
+]
+"""
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory: pytest.TempPathFactory):
+    pytest.importorskip("jupyterhub", reason="the real OAuth provider for these tests: pip install jupyterhub")
+    directory = tmp_path_factory.mktemp("hub")
+    hub_port, labdeck_port = free_port(), free_port()
+    hub = Hub(f"http://127.0.0.1:{hub_port}/hub/", labdeck_port)
+    config = directory / "jupyterhub_config.py"
+    config.write_text(textwrap.dedent(HUB_CONFIG.format(
+        hub_port=hub_port, password=PASSWORD, dir=directory, secret=CLIENT_SECRET, other_secret=OTHER_SECRET,
+        redirect=hub.redirect_uri)))
+    log = open(directory / "hub.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=directory,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120  # a loaded 2-core machine needs ~20 s to import and start the hub
+    while True:
+        try:
+            urllib.request.urlopen(hub.url + "api/", timeout=2).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("JupyterHub did not start:\n" + (directory / "hub.log").read_text()[-3000:])
+            time.sleep(0.3)
+    yield hub
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def labdeck(hub: Hub):
+    """A ``labdeck serve`` signing in with the hub, at the port the hub knows as redirect target."""
+    server = start_server(hub.labdeck_env())
+    yield server
+    server.stop()
+
+
+HTML = {"Accept": "text/html"}
+
+
+def browser_session() -> aiohttp.ClientSession:
+    """A cookie-keeping client that, like a browser, keeps cookies for 127.0.0.1."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers=HTML)
+
+
+async def follow(session: aiohttp.ClientSession, url: str, *, user: str | None = None,
+                 stop_at: str | None = None) -> tuple[aiohttp.ClientResponse, list[str]]:
+    """Follow redirects like a browser; at the hub's login form, sign in as ``user``.
+    Does not request a redirect target starting with ``stop_at``. Returns the last
+    response (body read) and every URL visited or, with ``stop_at``, reached."""
+    visited: list[str] = []
+    for _ in range(20):
+        visited.append(url)
+        response = await session.get(url, allow_redirects=False)
+        text = await response.text()
+        form = re.search(r'<form action="([^"]*)"[^>]*>', text)
+        if user and "/hub/login" in str(response.url) and form:
+            xsrf = re.search(r'name="_xsrf" value="([^"]+)"', text)
+            action = urljoin(str(response.url), html.unescape(form.group(1)))
+            response = await session.post(action, data={"username": user, "password": PASSWORD,
+                                                         "_xsrf": xsrf.group(1) if xsrf else ""},
+                                          allow_redirects=False)
+            await response.read()
+            user = None  # once: a second login form means the password was refused
+        if response.status in (301, 302, 303, 307) and "Location" in response.headers:
+            url = urljoin(str(response.url), response.headers["Location"])
+            if stop_at and url.startswith(stop_at):
+                visited.append(url)
+                return response, visited
+            continue
+        return response, visited
+    raise AssertionError("redirect loop: " + " -> ".join(visited[-6:]))
+
+
+class Tools:
+    """The helpers above, for test modules (which cannot import a conftest)."""
+
+    follow = staticmethod(follow)
+    browser_session = staticmethod(browser_session)
+    PREFIX = PREFIX
+
+
+@pytest.fixture(scope="session")
+def tools() -> type[Tools]:
+    return Tools
