@@ -153,6 +153,8 @@ class OAuthBackend(AuthBackend):
         self.client_secret: Callable[[], str | None] = account.token
         self.issuer = self.api
         self.scope = settings.oauth_scope if settings.oauth_scope is not None else "user:info"
+        # as the original images did; and a client id full of ':' is safest outside the Basic header
+        self.token_auth_method = settings.oauth_token_auth_method or "client_secret_post"
         self.role_check = ProjectRoleCheck(self.api, account.namespace, settings.oauth_project_role,
                                            account.token, self.ssl_context, settings.oauth_access_cache)
         self._secret_seed = b"oauth-openshift:" + account.token().encode()
@@ -183,6 +185,7 @@ class OAuthBackend(AuthBackend):
         self.issuer = settings.oauth_issuer
         self.ssl_context = tls_context(settings.oauth_ca_file)
         self.scope = settings.oauth_scope if settings.oauth_scope is not None else "openid profile email"
+        self.token_auth_method = settings.oauth_token_auth_method
         self._secret_seed = b"oauth:" + client_id.encode() + b":" + (self.client_secret() or "").encode()
 
     def secret_material(self) -> bytes:
@@ -203,7 +206,7 @@ class OAuthBackend(AuthBackend):
 
     async def client(self) -> OAuthClient:
         return OAuthClient(self.client_id, self.client_secret, await self.endpoints(), self.scope,
-                           self.ssl_context, self.settings.oauth_token_auth_method)
+                           self.ssl_context, self.token_auth_method)
 
     async def on_startup(self, app: web.Application) -> None:
         try:
@@ -235,15 +238,14 @@ class OAuthBackend(AuthBackend):
         except ProviderError as error:
             log.error("cannot start sign-in: %s", error)
             return self._unavailable("The sign-in service is not answering.")
-        response = web.HTTPFound(location="/")
+        response = web.Response(status=302)
         flow = self.flows.begin(request, response, next_url, self.redirect_uri(request))
         response.headers["Location"] = client.authorization_url(flow)
         response.headers["Cache-Control"] = "no-store"
         return response
 
     async def callback(self, request: web.Request) -> web.StreamResponse:
-        response = web.HTTPFound(location=self.prefix)
-        response.headers["Cache-Control"] = "no-store"
+        response = web.Response(status=302, headers={"Cache-Control": "no-store"})
         try:
             flow = self.flows.finish(request, response)
         except FlowError as error:

@@ -7,6 +7,7 @@ here and are never logged.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import ssl
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import aiohttp
 from authlib.oauth2.auth import ClientAuth
@@ -143,7 +145,9 @@ class OAuthClient:
     async def _token_request(self, body: str) -> OAuth2Token:
         url = self.endpoints.token_url
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        auth = ClientAuth(self.client_id, self.client_secret(), self._auth_method())
+        method = self._auth_method()
+        auth = ClientAuth(self.client_id, self.client_secret(),
+                          client_secret_basic if method == "client_secret_basic" else method)
         url, headers, body = auth.prepare("POST", url, headers, body)
         status, answer = await request_json("POST", url, data=body, headers=headers, ssl_context=self.ssl_context)
         if status != 200 or not isinstance(answer, dict) or not answer.get("access_token"):
@@ -162,6 +166,14 @@ class OAuthClient:
         token = await self._token_request(prepare_token_request("refresh_token", refresh_token=refresh_token))
         token.setdefault("refresh_token", refresh_token)  # a provider may keep the old one valid
         return token
+
+
+def client_secret_basic(auth: ClientAuth, method: str, uri: str, headers: dict, body: str) -> tuple:
+    """HTTP Basic as RFC 6749 2.3.1 says: id and secret form-urlencoded first, so an
+    id with ':' in it (``system:serviceaccount:…``) survives."""
+    text = f"{quote_plus(auth.client_id)}:{quote_plus(auth.client_secret or '')}"
+    headers["Authorization"] = "Basic " + base64.b64encode(text.encode()).decode()
+    return uri, headers, body
 
 
 class TokenError(ProviderError):

@@ -17,7 +17,7 @@ import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import unquote_plus, urlencode, urljoin
 
 import aiohttp
 import pytest
@@ -188,3 +188,170 @@ class Tools:
 @pytest.fixture(scope="session")
 def tools() -> type[Tools]:
     return Tools
+
+
+# -- a stand-in for the OpenShift API and OAuth server (a real cluster is not available here) --
+
+
+@dataclass
+class Cluster:
+    """The endpoints labdeck uses, answering as OpenShift 4 does: OAuth metadata,
+    authorize/token (service-account client, PKCE checked), ``users/~`` and the
+    project's RBAC role bindings. ``next_user`` is who "signs in" at authorize.
+    With ``oidc`` it also offers OIDC discovery and a user-info endpoint."""
+
+    namespace: str = "workshop"
+    service_account: str = "labdeck"
+    sa_token: str = "sa-token-" + "x" * 40
+    groups: dict = None  # user -> groups
+    bindings: list = None
+    next_user: str = "alice"
+    expires_in: int = 3600
+    issue_refresh_tokens: bool = True
+    rolebindings_status: int = 200
+    oidc: bool = False
+    url: str = ""
+
+    def __post_init__(self):
+        self.groups = self.groups or {"alice": ["students"], "carol": ["teachers"], "dave": ["students"]}
+        self.bindings = self.bindings if self.bindings is not None else [
+            rolebinding("admin", "ClusterRole", [("User", "alice")]),
+            rolebinding("admin", "ClusterRole", [("Group", "teachers")]),
+            rolebinding("edit", "ClusterRole", [("User", "dave")]),
+        ]
+        self.codes: dict = {}
+        self.tokens: dict = {}  # access token -> (user, expires_at)
+        self.refresh_tokens: dict = {}
+        self.token_requests: list = []  # (client_id, secret_ok, grant_type)
+
+    @property
+    def client_id(self) -> str:
+        return f"system:serviceaccount:{self.namespace}:{self.service_account}"
+
+    def app(self):
+        import base64
+        import hashlib
+        import secrets
+        import time
+
+        from aiohttp import web
+
+        async def metadata(request):
+            return web.json_response({
+                "issuer": self.url, "authorization_endpoint": self.url + "/oauth/authorize",
+                "token_endpoint": self.url + "/oauth/token", "response_types_supported": ["code", "token"],
+                "code_challenge_methods_supported": ["plain", "S256"],
+            })
+
+        async def oidc_metadata(request):
+            if not self.oidc:
+                raise web.HTTPNotFound()
+            return web.json_response({
+                "issuer": self.url, "authorization_endpoint": self.url + "/oauth/authorize",
+                "token_endpoint": self.url + "/oauth/token", "userinfo_endpoint": self.url + "/userinfo",
+                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+                "end_session_endpoint": self.url + "/logout",
+            })
+
+        async def authorize(request):
+            q = request.query
+            if q.get("client_id") != self.client_id or q.get("response_type") != "code":
+                raise web.HTTPBadRequest(text="unknown client")
+            if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+                raise web.HTTPBadRequest(text="PKCE S256 expected")
+            code = secrets.token_urlsafe(16)
+            self.codes[code] = (self.next_user, q["redirect_uri"], q["code_challenge"])
+            location = q["redirect_uri"] + "?" + urlencode({"code": code, "state": q.get("state", "")})
+            raise web.HTTPFound(location)
+
+        def issue(user):
+            access = secrets.token_urlsafe(24)
+            self.tokens[access] = (user, time.time() + self.expires_in)
+            answer = {"access_token": access, "token_type": "Bearer", "expires_in": self.expires_in}
+            if self.issue_refresh_tokens:
+                refresh = secrets.token_urlsafe(24)
+                self.refresh_tokens[refresh] = user
+                answer["refresh_token"] = refresh
+            return web.json_response(answer)
+
+        async def token(request):
+            form = await request.post()
+            scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+            if scheme == "Basic":  # RFC 6749 2.3.1: form-urlencoded, then joined with ':'
+                client_id, secret = (unquote_plus(part) for part in base64.b64decode(encoded).decode().split(":", 1))
+            else:
+                client_id, secret = form.get("client_id"), form.get("client_secret")
+            ok = client_id == self.client_id and secret == self.sa_token
+            self.token_requests.append((client_id, ok, form.get("grant_type")))
+            if not ok:
+                return web.json_response({"error": "invalid_client"}, status=401)
+            if form.get("grant_type") == "refresh_token":
+                user = self.refresh_tokens.pop(form.get("refresh_token"), None)
+                return issue(user) if user else web.json_response({"error": "invalid_grant"}, status=400)
+            user, redirect_uri, challenge = self.codes.pop(form.get("code"), (None, None, None))
+            verifier = form.get("code_verifier", "")
+            computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            if user is None or redirect_uri != form.get("redirect_uri") or computed != challenge:
+                return web.json_response({"error": "invalid_grant"}, status=400)
+            return issue(user)
+
+        def bearer_user(request):
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            user, expires_at = self.tokens.get(token, (None, 0))
+            return user if expires_at > time.time() else None
+
+        async def user(request):
+            name = bearer_user(request)
+            if name is None:
+                return web.json_response({"kind": "Status", "code": 401}, status=401)
+            return web.json_response({"kind": "User", "apiVersion": "user.openshift.io/v1",
+                                      "metadata": {"name": name}, "groups": self.groups.get(name, [])})
+
+        async def userinfo(request):
+            name = bearer_user(request)
+            if name is None:
+                raise web.HTTPUnauthorized()
+            return web.json_response({"sub": "id-" + name, "preferred_username": name,
+                                      "realm_access": {"roles": self.groups.get(name, [])}})
+
+        async def rolebindings(request):
+            if request.headers.get("Authorization") != f"Bearer {self.sa_token}":
+                return web.json_response({"kind": "Status", "code": 401}, status=401)
+            if request.match_info["ns"] != self.namespace or self.rolebindings_status != 200:
+                return web.json_response({"kind": "Status", "code": 403}, status=403)
+            return web.json_response({"kind": "RoleBindingList", "items": self.bindings})
+
+        app = web.Application()
+        app.router.add_get("/.well-known/oauth-authorization-server", metadata)
+        app.router.add_get("/.well-known/openid-configuration", oidc_metadata)
+        app.router.add_get("/oauth/authorize", authorize)
+        app.router.add_post("/oauth/token", token)
+        app.router.add_get("/apis/user.openshift.io/v1/users/~", user)
+        app.router.add_get("/userinfo", userinfo)
+        app.router.add_get("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings", rolebindings)
+        return app
+
+
+def rolebinding(role: str, kind: str, subjects: list[tuple[str, str]]) -> dict:
+    return {"metadata": {"name": f"{role}-{len(subjects)}"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+            "subjects": [{"kind": k, "name": n, **({"apiGroup": "rbac.authorization.k8s.io"} if k != "ServiceAccount"
+                                                   else {})} for k, n in subjects]}
+
+
+@pytest.fixture
+async def cluster(aiohttp_server):
+    stand_in = Cluster()
+    server = await aiohttp_server(stand_in.app())
+    stand_in.url = str(server.make_url("")).rstrip("/")
+    stand_in.server = server
+    return stand_in
+
+
+@pytest.fixture
+def service_account_dir(tmp_path, cluster):
+    directory = tmp_path / "serviceaccount"
+    directory.mkdir()
+    (directory / "token").write_text(cluster.sa_token + "\n")
+    (directory / "namespace").write_text(cluster.namespace)
+    return directory
