@@ -113,6 +113,7 @@ class _Grant:
     principal: Principal
     expires_at: float | None
     refresh_token: str | None
+    created: float = field(default_factory=time.time)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -306,11 +307,9 @@ class OAuthBackend(AuthBackend):
 
     def _prune(self) -> None:
         now = time.time()
-        horizon = now - self.sessions.max_age
+        horizon = now - self.sessions.max_age  # older sessions' cookies are refused anyway
         self._ended = {sid: until for sid, until in self._ended.items() if until > now}
-        for sid, grant in list(self._grants.items()):
-            if grant.expires_at is not None and grant.expires_at < horizon:
-                del self._grants[sid]
+        self._grants = {sid: grant for sid, grant in self._grants.items() if grant.created > horizon}
 
     async def _session(self, request: web.Request) -> Principal | None:
         raw = request.cookies.get(self.sessions.name)

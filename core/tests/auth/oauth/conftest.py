@@ -17,10 +17,12 @@ import textwrap
 import time
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import unquote_plus, urlencode, urljoin
+from urllib.parse import unquote_plus, urlencode, urljoin, urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
+from labdeck import hookimpl
 from labdeck.testing import start_server
 
 PASSWORD = "correct-horse-battery"
@@ -177,11 +179,46 @@ async def follow(session: aiohttp.ClientSession, url: str, *, user: str | None =
     raise AssertionError("redirect loop: " + " -> ".join(visited[-6:]))
 
 
+class Probe:
+    """A plugin page that says who it was served to."""
+
+    @hookimpl
+    def register_routes(self):
+        async def hello(request: web.Request) -> web.Response:
+            return web.Response(text=f"hello {request['labdeck.principal'].name}")
+
+        return [web.get("/", hello)]
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+async def sign_in(client, cluster, user: str, path: str) -> aiohttp.ClientResponse:
+    """The browser's round trip: labdeck -> cluster authorize -> labdeck callback -> ``path``."""
+    cluster.next_user = user
+    response = await client.get(path, headers=HTML, allow_redirects=False)
+    assert response.status == 302, await response.text()
+    assert response.headers["Location"].startswith(cluster.url + "/oauth/authorize?")
+    async with aiohttp.ClientSession() as browser:
+        at_provider = await browser.get(response.headers["Location"], allow_redirects=False)
+        assert at_provider.status == 302, await at_provider.text()
+        callback = at_provider.headers["Location"]
+    assert urlsplit(callback).path.endswith("/oauth_callback")
+    response = await client.get(local(callback), headers=HTML, allow_redirects=False)
+    assert response.status == 302, await response.text()
+    assert response.headers["Location"] == path
+    return await client.get(path, headers=HTML, allow_redirects=False)
+
+
 class Tools:
     """The helpers above, for test modules (which cannot import a conftest)."""
 
     follow = staticmethod(follow)
     browser_session = staticmethod(browser_session)
+    sign_in = staticmethod(sign_in)
+    Probe = Probe
     PREFIX = PREFIX
 
 
@@ -223,6 +260,7 @@ class Cluster:
         self.tokens: dict = {}  # access token -> (user, expires_at)
         self.refresh_tokens: dict = {}
         self.token_requests: list = []  # (client_id, secret_ok, grant_type)
+        self.client_auth = ""  # how the last token request authenticated: "basic" or "post"
 
     @property
     def client_id(self) -> str:
@@ -277,6 +315,7 @@ class Cluster:
         async def token(request):
             form = await request.post()
             scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+            self.client_auth = "basic" if scheme == "Basic" else "post"
             if scheme == "Basic":  # RFC 6749 2.3.1: form-urlencoded, then joined with ':'
                 client_id, secret = (unquote_plus(part) for part in base64.b64decode(encoded).decode().split(":", 1))
             else:

@@ -5,12 +5,8 @@ project's role bindings (admin by user, admin by group, edit refused, API down).
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlsplit
 
-import aiohttp
 import pytest
-from aiohttp import web
-from labdeck import hookimpl
 from labdeck.testing import make_app
 
 PREFIX = "/workshop/"
@@ -18,67 +14,35 @@ PAGE = PREFIX + "probe/"
 HTML = {"Accept": "text/html"}
 
 
-class Probe:
-    """A plugin page that says who it was served to."""
-
-    @hookimpl
-    def register_routes(self):
-        async def hello(request: web.Request) -> web.Response:
-            return web.Response(text=f"hello {request['labdeck.principal'].name}")
-
-        return [web.get("/", hello)]
-
-
 @pytest.fixture
-def labdeck(aiohttp_client, cluster, service_account_dir):
+def labdeck(aiohttp_client, cluster, service_account_dir, tools):
     async def start(**settings):
-        app = make_app({"probe": Probe()}, auth="oauth", prefix=PREFIX, oauth_service_account="labdeck",
+        app = make_app({"probe": tools.Probe()}, auth="oauth", prefix=PREFIX, oauth_service_account="labdeck",
                        oauth_serviceaccount_dir=service_account_dir, oauth_kubernetes_url=cluster.url, **settings)
         return await aiohttp_client(app)
 
     return start
 
 
-def local(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + ("?" + parts.query if parts.query else "")
-
-
-async def sign_in(client, cluster, user: str, path: str = PAGE) -> aiohttp.ClientResponse:
-    """The browser's round trip: labdeck -> cluster authorize -> labdeck callback -> ``path``."""
-    cluster.next_user = user
-    response = await client.get(path, headers=HTML, allow_redirects=False)
-    assert response.status == 302, await response.text()
-    assert response.headers["Location"].startswith(cluster.url + "/oauth/authorize?")
-    async with aiohttp.ClientSession() as browser:
-        at_provider = await browser.get(response.headers["Location"], allow_redirects=False)
-        assert at_provider.status == 302, await at_provider.text()
-        callback = at_provider.headers["Location"]
-    assert urlsplit(callback).path == PREFIX + "oauth_callback"
-    response = await client.get(local(callback), headers=HTML, allow_redirects=False)
-    assert response.status == 302, await response.text()
-    assert response.headers["Location"] == path
-    return await client.get(path, headers=HTML, allow_redirects=False)
-
-
-async def test_project_admin_signs_in_with_the_service_account_as_client(labdeck, cluster):
+async def test_project_admin_signs_in_with_the_service_account_as_client(labdeck, cluster, tools):
     client = await labdeck()
-    response = await sign_in(client, cluster, "alice")
+    response = await tools.sign_in(client, cluster, "alice", PAGE)
     assert response.status == 200
     assert await response.text() == "hello alice"
     # the token endpoint saw system:serviceaccount:<project>:<name> with the pod's token as secret
     assert cluster.token_requests == [("system:serviceaccount:workshop:labdeck", True, "authorization_code")]
+    assert cluster.client_auth == "post"  # as the original images did
 
 
-async def test_admin_through_a_group_gets_in(labdeck, cluster):
+async def test_admin_through_a_group_gets_in(labdeck, cluster, tools):
     client = await labdeck()
-    response = await sign_in(client, cluster, "carol")  # admin only as a member of "teachers"
+    response = await tools.sign_in(client, cluster, "carol", PAGE)  # admin only as a member of "teachers"
     assert await response.text() == "hello carol"
 
 
-async def test_edit_only_user_sees_who_they_are_and_no_loop(labdeck, cluster):
+async def test_edit_only_user_sees_who_they_are_and_no_loop(labdeck, cluster, tools):
     client = await labdeck()
-    response = await sign_in(client, cluster, "dave")
+    response = await tools.sign_in(client, cluster, "dave", PAGE)
     assert response.status == 403
     text = await response.text()
     assert "<strong>dave</strong>" in text and f'href="{PREFIX}-/logout"' in text
@@ -88,16 +52,16 @@ async def test_edit_only_user_sees_who_they_are_and_no_loop(labdeck, cluster):
     assert signed_out.status == 200 and "Signed out" in await signed_out.text()
 
 
-async def test_losing_the_role_takes_effect_after_the_cache(labdeck, cluster):
+async def test_losing_the_role_takes_effect_after_the_cache(labdeck, cluster, tools):
     client = await labdeck(oauth_access_cache=0.0)
-    assert (await sign_in(client, cluster, "carol")).status == 200
+    assert (await tools.sign_in(client, cluster, "carol", PAGE)).status == 200
     cluster.bindings = [b for b in cluster.bindings if b["subjects"][0]["name"] != "teachers"]
     assert (await client.get(PAGE, headers=HTML)).status == 403
 
 
-async def test_cluster_api_unreachable_gives_503_not_a_way_in(labdeck, cluster):
+async def test_cluster_api_unreachable_gives_503_not_a_way_in(labdeck, cluster, tools):
     client = await labdeck(oauth_access_cache=0.0)
-    assert (await sign_in(client, cluster, "alice")).status == 200
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
     await cluster.server.close()
     response = await client.get(PAGE, headers=HTML, allow_redirects=False)
     assert response.status == 503
@@ -105,32 +69,32 @@ async def test_cluster_api_unreachable_gives_503_not_a_way_in(labdeck, cluster):
     assert "cannot check who may use this environment" in text and "hello" not in text
 
 
-async def test_service_account_not_allowed_to_read_role_bindings_gives_503(labdeck, cluster, caplog):
+async def test_service_account_not_allowed_to_read_role_bindings_gives_503(labdeck, cluster, tools, caplog):
     client = await labdeck()
     cluster.rolebindings_status = 403
-    response = await sign_in(client, cluster, "alice")
+    response = await tools.sign_in(client, cluster, "alice", PAGE)
     assert response.status == 503
     assert "may not list role bindings in project workshop" in caplog.text
     assert cluster.sa_token not in caplog.text
 
 
-async def test_expired_token_is_refreshed_without_leaving_the_page(labdeck, cluster):
+async def test_expired_token_is_refreshed_without_leaving_the_page(labdeck, cluster, tools):
     cluster.expires_in = 1
     client = await labdeck()
-    assert (await sign_in(client, cluster, "alice")).status == 200
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
     await asyncio.sleep(1.2)
     response = await client.get(PAGE, headers=HTML, allow_redirects=False)
     assert response.status == 200 and await response.text() == "hello alice"
     assert [grant for _, _, grant in cluster.token_requests] == ["authorization_code", "refresh_token"]
 
 
-async def test_expired_session_signs_in_again_and_returns_to_the_same_page(labdeck, cluster):
+async def test_expired_session_signs_in_again_and_returns_to_the_same_page(labdeck, cluster, tools):
     cluster.expires_in = 1
     cluster.issue_refresh_tokens = False
     client = await labdeck()
-    assert (await sign_in(client, cluster, "alice")).status == 200
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
     await asyncio.sleep(1.2)
     api = await client.get(PAGE + "?poll=1", allow_redirects=False)  # a script's request: no redirect
     assert api.status == 401
-    response = await sign_in(client, cluster, "alice", PAGE + "?step=3")  # the page load goes round the provider
+    response = await tools.sign_in(client, cluster, "alice", PAGE + "?step=3")  # the page load goes round the provider
     assert await response.text() == "hello alice"
