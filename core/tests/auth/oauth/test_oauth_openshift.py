@@ -98,3 +98,20 @@ async def test_expired_session_signs_in_again_and_returns_to_the_same_page(labde
     assert api.status == 401
     response = await tools.sign_in(client, cluster, "alice", PAGE + "?step=3")  # the page load goes round the provider
     assert await response.text() == "hello alice"
+
+
+async def test_session_cookie_past_its_max_age_is_refused(labdeck, cluster, tools):
+    client = await labdeck(session_max_age=1)
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
+    await asyncio.sleep(2.1)  # the signature's timestamp has whole seconds
+    response = await client.get(PAGE, headers=HTML, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"].startswith(cluster.url + "/oauth/authorize?")
+
+
+async def test_cookie_copied_before_sign_out_no_longer_works(labdeck, cluster, tools):
+    client = await labdeck()
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
+    copied = {c.key: c.value for c in client.session.cookie_jar}
+    await client.get(PREFIX + "-/logout")
+    response = await client.get(PAGE, cookies=copied, allow_redirects=False)
+    assert response.status == 401
