@@ -11,7 +11,7 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -65,7 +65,7 @@ class ServiceAccount:
         return token
 
 
-def kubernetes_url(explicit: str | None, environ: os._Environ | dict = os.environ) -> str:
+def kubernetes_url(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str:
     """``--oauth-kubernetes-url``, else the in-cluster address every pod is given."""
     if explicit:
         return explicit.rstrip("/")
