@@ -7,7 +7,9 @@ and Chromium at /usr/bin/chromium for the one browser test.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
 import signal
 import socket
@@ -22,8 +24,9 @@ from urllib.parse import unquote_plus, urlencode, urljoin, urlsplit
 import aiohttp
 import pytest
 from aiohttp import web
-from labdeck import hookimpl
-from labdeck.testing import start_server
+
+from labdeck import hookimpl, principal_of
+from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, start_server
 
 PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
@@ -185,7 +188,7 @@ class Probe:
     @hookimpl
     def register_routes(self):
         async def hello(request: web.Request) -> web.Response:
-            return web.Response(text=f"hello {request['labdeck.principal'].name}")
+            return web.Response(text=f"hello {principal_of(request).name}")
 
         return [web.get("/", hello)]
 
@@ -212,6 +215,26 @@ async def sign_in(client, cluster, user: str, path: str) -> aiohttp.ClientRespon
     return await client.get(path, headers=HTML, allow_redirects=False)
 
 
+HAVE_CHROMIUM = os.path.exists(CHROMIUM)
+
+
+@contextlib.asynccontextmanager
+async def chromium():
+    """Debian's Chromium through Playwright's async API, closed after the test.
+    (The sync ``chromium`` fixture of labdeck.testing keeps an event loop running for the
+    whole session, which breaks every asyncio test that runs after it.)"""
+    if not HAVE_CHROMIUM:
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
 class Tools:
     """The helpers above, for test modules (which cannot import a conftest)."""
 
@@ -219,6 +242,7 @@ class Tools:
     browser_session = staticmethod(browser_session)
     sign_in = staticmethod(sign_in)
     Probe = Probe
+    chromium = staticmethod(chromium)
     PREFIX = PREFIX
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from labdeck.auth import choose_auth_mode
 from labdeck.cli import main
 from labdeck.settings import SettingsError

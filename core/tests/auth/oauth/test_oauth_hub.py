@@ -132,16 +132,14 @@ async def test_next_pointing_off_site_lands_on_our_own_start_page(labdeck, tools
         assert not any("evil.example" in url for url in visited[1:])
 
 
-def test_sign_in_in_a_real_browser(hub, labdeck, chromium):
+async def test_sign_in_in_a_real_browser(hub, labdeck, tools):
     start = labdeck.url + "notes/intro?step=2"
-    page = chromium.new_page()
-    try:
-        page.goto(start)
+    async with tools.chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(start)
         assert page.url.startswith(hub.url + "login")
-        page.fill("#username_input", "alice")
-        page.fill("#password_input", "correct-horse-battery")
-        page.click("#login_submit")
-        page.wait_for_url(start)
+        await page.fill("#username_input", "alice")
+        await page.fill("#password_input", "correct-horse-battery")
+        await page.click("#login_submit")
+        await page.wait_for_url(start)
         assert page.url == start
-    finally:
-        page.close()

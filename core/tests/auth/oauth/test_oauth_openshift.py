@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from labdeck.testing import make_app
 
 PREFIX = "/workshop/"
