@@ -140,7 +140,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def labdeck(hub: Hub):
     """A ``labdeck serve`` signing in with the hub, at the port the hub knows as redirect target."""
-    server = start_server(hub.labdeck_env())
+    server = start_server(hub.labdeck_env(LABDECK_LOG_LEVEL="debug"))  # nothing secret even at debug level
     yield server
     server.stop()
 
@@ -244,6 +244,7 @@ class Tools:
     Probe = Probe
     chromium = staticmethod(chromium)
     PREFIX = PREFIX
+    CLIENT_SECRET = CLIENT_SECRET
 
 
 @pytest.fixture(scope="session")

@@ -32,10 +32,13 @@ async def test_sign_in_lands_on_the_page_first_asked_for(hub, labdeck, tools):
         assert any(url.startswith(labdeck.url + "oauth_callback?") for url in visited)
         assert await signed_in(session, labdeck)
         assert not [c.key for c in session.cookie_jar if c.key.startswith("labdeck-oauth-")]  # flow cookie spent
+        session_cookie = next(c.value for c in session.cookie_jar if c.key.startswith("labdeck-session-"))
     output = "".join(labdeck.output)
     assert "signed in: alice" in output
-    code = query(next(url for url in visited if "oauth_callback?" in url))["code"]
-    assert code not in output and "access_token" not in output
+    callback = query(next(url for url in visited if "oauth_callback?" in url))
+    for secret in (callback["code"], callback["state"], query(authorize)["code_challenge"], tools.CLIENT_SECRET):
+        assert secret not in output
+    assert session_cookie not in output
 
 
 async def test_user_not_allowed_sees_who_they_are_and_can_sign_out(labdeck, tools):
