@@ -78,7 +78,8 @@ OAUTH_SETTINGS: tuple[Setting, ...] = (
     _setting("oauth_userinfo_url", help="endpoint answering the signed-in user's claims (overrides discovery)"),
     _setting("oauth_scope", help="scopes to ask for (default: 'user:info' on OpenShift, else 'openid profile email')"),
     _setting("oauth_token_auth_method", choices=TOKEN_AUTH_METHODS,
-             help="how the client authenticates at the token endpoint (default: from discovery, else basic)"),
+             help="how the client authenticates at the token endpoint "
+                  "(default: post on OpenShift, else from discovery, else basic)"),
     _setting("oauth_username_claim", default="preferred_username", help="claim holding the user name (dots nest)"),
     _setting("oauth_groups_claim", default="groups", help="claim holding the user's groups (dots nest)"),
     _setting("oauth_allowed_users", type=list, default=(), help="user names that may enter"),

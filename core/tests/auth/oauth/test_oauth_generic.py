@@ -84,3 +84,13 @@ def test_every_oauth_setting_has_a_flag(capsys):
     for flag in ("--oauth-service-account", "--oauth-client-secret-file", "--oauth-issuer", "--oauth-allowed-groups",
                  "--oauth-groups-claim", "--oauth-project-role"):
         assert flag in text
+
+
+def test_every_oauth_setting_is_in_the_operator_guide():
+    from pathlib import Path
+
+    from labdeck.auth.oauth import OAUTH_SETTINGS
+
+    text = (Path(__file__).resolve().parents[4] / "docs" / "oauth.md").read_text()
+    for setting in OAUTH_SETTINGS:
+        assert f"`{setting.flag_name}`" in text and f"`{setting.env_names[0]}`" in text, setting.name
