@@ -251,15 +251,18 @@ class OAuthBackend(AuthBackend):
         try:
             flow = self.flows.finish(request, response)
         except FlowError as error:
+            if await self._session(request) is not None:  # the back button onto a spent callback
+                response.headers["Location"] = self.prefix
+                return response
             log.warning("sign-in callback refused: %s", error)
-            return self._retry_page(request, "This sign-in link is not valid here", str(error), response, status=400)
+            return self._retry_page("This sign-in link is not valid here", str(error), response, status=400)
         if "error" in request.query:
             reason = request.query.get("error_description") or request.query["error"]
-            return self._retry_page(request, "The sign-in was not completed", reason, response,
+            return self._retry_page("The sign-in was not completed", reason, response,
                                     status=403, next_url=flow.next_url)
         code = request.query.get("code")
         if not code:
-            return self._retry_page(request, "The sign-in was not completed", "the provider sent no code",
+            return self._retry_page("The sign-in was not completed", "the provider sent no code",
                                     response, status=400, next_url=flow.next_url)
         try:
             client = await self.client()
@@ -267,7 +270,7 @@ class OAuthBackend(AuthBackend):
             principal = await self.lookup_user(token)
         except TokenError as error:
             log.warning("sign-in refused by the token endpoint: %s", error)
-            return self._retry_page(request, "The sign-in was not accepted", "the provider refused the code",
+            return self._retry_page("The sign-in was not accepted", "the provider refused the code",
                                     response, status=403, next_url=flow.next_url)
         except ProviderError as error:
             log.error("sign-in failed: %s", error)
@@ -398,7 +401,7 @@ class OAuthBackend(AuthBackend):
 
     # -- pages ------------------------------------------------------------------------------
 
-    def _retry_page(self, request: web.Request, title: str, reason: str, cookies_from: web.StreamResponse,
+    def _retry_page(self, title: str, reason: str, cookies_from: web.StreamResponse,
                     *, status: int, next_url: str | None = None) -> web.Response:
         # a link, never an automatic redirect: a failing sign-in must not loop
         retry = safe_next(next_url, self.prefix, self.prefix)

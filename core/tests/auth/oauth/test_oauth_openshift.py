@@ -116,3 +116,10 @@ async def test_cookie_copied_before_sign_out_no_longer_works(labdeck, cluster, t
     await client.get(PREFIX + "-/logout")
     response = await client.get(PAGE, cookies=copied, allow_redirects=False)
     assert response.status == 401
+
+
+async def test_back_button_onto_a_spent_callback_when_signed_in_goes_home(labdeck, cluster, tools):
+    client = await labdeck()
+    assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
+    response = await client.get(PREFIX + "oauth_callback?code=spent&state=spent", allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == PREFIX
