@@ -5,7 +5,9 @@ project's role bindings (admin by user, admin by group, edit refused, API down).
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 
 from labdeck.testing import make_app
@@ -123,3 +125,16 @@ async def test_back_button_onto_a_spent_callback_when_signed_in_goes_home(labdec
     assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
     response = await client.get(PREFIX + "oauth_callback?code=spent&state=spent", allow_redirects=False)
     assert response.status == 302 and response.headers["Location"] == PREFIX
+
+
+async def test_two_tabs_signing_in_at_once_both_arrive(labdeck, cluster, tools):
+    client = await labdeck()
+    first = await client.get(PAGE + "?tab=1", headers=HTML, allow_redirects=False)
+    second = await client.get(PAGE + "?tab=2", headers=HTML, allow_redirects=False)
+    async with aiohttp.ClientSession() as browser:
+        callbacks = [(await browser.get(r.headers["Location"], allow_redirects=False)).headers["Location"]
+                     for r in (first, second)]
+    for callback, tab in ((callbacks[1], "?tab=2"), (callbacks[0], "?tab=1")):  # finished in the other order
+        parts = urlsplit(callback)
+        done = await client.get(f"{parts.path}?{parts.query}", allow_redirects=False)
+        assert done.status == 302 and done.headers["Location"] == PAGE + tab
