@@ -12,7 +12,7 @@ import json
 import logging
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -33,6 +33,10 @@ TIMEOUT = aiohttp.ClientTimeout(total=15)
 class ProviderError(Exception):
     """The provider (or the cluster API) could not be reached or gave an unusable answer.
     The message is safe to log and show: it never holds a token."""
+
+
+class TokenError(ProviderError):
+    """The token endpoint refused: a bad, used or foreign code, or a revoked refresh token."""
 
 
 def tls_context(*ca_files: Path | None) -> ssl.SSLContext:
@@ -125,7 +129,6 @@ class OAuthClient:
     scope: str
     ssl_context: ssl.SSLContext
     auth_method: str | None = None
-    extra_headers: dict[str, str] = field(default_factory=dict)
 
     def _auth_method(self) -> str:
         if self.auth_method:
@@ -174,10 +177,6 @@ def client_secret_basic(auth: ClientAuth, method: str, uri: str, headers: dict, 
     text = f"{quote_plus(auth.client_id)}:{quote_plus(auth.client_secret or '')}"
     headers["Authorization"] = "Basic " + base64.b64encode(text.encode()).decode()
     return uri, headers, body
-
-
-class TokenError(ProviderError):
-    """The token endpoint refused: a bad, used or foreign code, or a revoked refresh token."""
 
 
 def claim(claims: Mapping[str, Any], path: str) -> Any:
