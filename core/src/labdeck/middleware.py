@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .keys import AUTH_BACKEND, PLUGIN_MANAGER, PRINCIPAL, PUBLIC_RESOURCES, SETTINGS
+from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PRINCIPAL, PUBLIC_RESOURCES, SETTINGS
 from .pages import forbidden
 from .plugins import call_async
 
@@ -60,6 +60,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if decision is False:
             return forbidden(principal.name, app[SETTINGS].prefix)
     request[PRINCIPAL] = principal
+    app[ACTIVITY].touch()
     return await handler(request)
 
 

@@ -14,12 +14,13 @@ from ..plugins import PluginError, collect
 from ..settings import Settings, SettingsError
 from .base import AuthBackend
 from .basic import BasicAuth
+from .jupyterhub import JupyterHubAuth
 from .none import NoAuth
 from .oauth import OAuthBackend
 from .session import SessionCookies
 from .token import TokenAuth
 
-BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, OAuthBackend)
+BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth, OAuthBackend)
 
 __all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_auth_mode", "make_auth_backend"]
 

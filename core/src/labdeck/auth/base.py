@@ -52,6 +52,9 @@ class AuthBackend:
     async def on_startup(self, app: web.Application) -> None:
         """Called once when the app starts (fetch provider metadata, …)."""
 
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Called once when the app stops (close clients, stop background tasks)."""
+
     def secret_material(self) -> bytes | None:
         """Bytes stable across restarts from which a cookie key may be derived, if any."""
         return None
