@@ -50,6 +50,7 @@ from .oauth_provider import (
     tls_context,
 )
 from .openshift import ProjectRoleCheck, ServiceAccount, kubernetes_url, openshift_user
+from .session import SessionCookies
 
 log = logging.getLogger("labdeck.auth.oauth")
 
@@ -127,11 +128,10 @@ class OAuthBackend(AuthBackend):
     settings_specs = OAUTH_SETTINGS
     _COOKIE_SALT = ":oauth-session"
 
-    def __init__(self, settings: Settings, sessions):
-        super().__init__(settings, sessions)
+    def __init__(self, settings: Settings, sessions: SessionCookies):
         self.prefix = settings.prefix
+        super().__init__(settings, sessions)
         self.callback_path = "oauth_callback"
-        self.flows = LoginFlows(sessions, self.prefix)
         self._grants: dict[str, _Grant] = {}
         self._ended: dict[str, float] = {}  # signed-out session ids -> when their cookie expires anyway
         self._endpoints: Endpoints | None = None
@@ -143,6 +143,16 @@ class OAuthBackend(AuthBackend):
             self._setup_openshift(settings)
         else:
             self._setup_generic(settings)
+
+    @property
+    def sessions(self) -> SessionCookies:
+        return self._sessions
+
+    @sessions.setter
+    def sessions(self, sessions: SessionCookies) -> None:
+        # core hands over the real cookie key after __init__: the sign-in flows must use it too
+        self._sessions = sessions
+        self.flows = LoginFlows(sessions, self.prefix)
 
     # -- configuration ---------------------------------------------------------------
 

@@ -94,3 +94,21 @@ def test_every_oauth_setting_is_in_the_operator_guide():
     text = (Path(__file__).resolve().parents[4] / "docs" / "oauth.md").read_text()
     for setting in OAUTH_SETTINGS:
         assert f"`{setting.flag_name}`" in text and f"`{setting.env_names[0]}`" in text, setting.name
+
+
+async def test_flow_cookie_signed_with_the_placeholder_key_is_refused(aiohttp_client):
+    """make_auth_backend builds a backend with a placeholder key (b"unset") and gives it the real
+    one afterwards: the sign-in flow must sign and check with the real one."""
+    from labdeck.auth.oauth_flow import LoginFlows
+    from labdeck.auth.session import SessionCookies
+    from labdeck.keys import AUTH_BACKEND, SETTINGS
+
+    app = make_app(auth="oauth", oauth_client_id="c", oauth_client_secret="s", oauth_allow_all=True,
+                   oauth_authorize_url="http://127.0.0.1:9/a", oauth_token_url="http://127.0.0.1:9/t")
+    client = await aiohttp_client(app)
+    forger = LoginFlows(SessionCookies(app[SETTINGS], b"unset"), "/")
+    value = forger.sessions.sign(["s1", "v" * 43, "/", "http://x/oauth_callback"], salt=LoginFlows._SALT)
+    response = await client.get("/oauth_callback?state=s1&code=c", allow_redirects=False,
+                                cookies={forger.cookie_name("s1"): value})
+    assert response.status == 400
+    assert app[AUTH_BACKEND].flows.sessions is app[AUTH_BACKEND].sessions
