@@ -16,10 +16,11 @@ from .base import AuthBackend
 from .basic import BasicAuth
 from .jupyterhub import JupyterHubAuth
 from .none import NoAuth
+from .oauth import OAuthBackend
 from .session import SessionCookies
 from .token import TokenAuth
 
-BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth)
+BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth, OAuthBackend)
 
 __all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_auth_mode", "make_auth_backend"]
 
@@ -45,7 +46,7 @@ def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]
 
 
 def choose_auth_mode(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
-    """The explicit ``--auth``, else what is configured: hub, Basic, token.
+    """The explicit ``--auth``, else what is configured: hub, OAuth, Basic, token.
 
     Auto-chosen token auth on a non-loopback address refuses to start: a
     token in a URL is for one person on their own machine.
@@ -55,6 +56,8 @@ def choose_auth_mode(settings: Settings, environ: Mapping[str, str] | None = Non
         return settings.auth
     if environ.get("JUPYTERHUB_CLIENT_ID"):
         return "jupyterhub"
+    if settings.get("oauth_service_account") or settings.get("oauth_client_id") or settings.get("oauth_client_id_file"):
+        return "oauth"
     if settings.auth_username == "*":
         return "none"
     if settings.auth_username or settings.auth_password:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from aiohttp import web
 
-from ..settings import Settings
+from ..settings import Setting, Settings
 from ..specs import Principal
 from .session import SessionCookies
 
@@ -20,6 +20,9 @@ class AuthBackend:
     """
 
     name: ClassVar[str]
+    #: the backend's own options; a built-in backend's become ``labdeck serve`` flags
+    #: (a plugin's backend declares its options through ``register_settings``)
+    settings_specs: ClassVar[tuple[Setting, ...]] = ()
 
     def __init__(self, settings: Settings, sessions: SessionCookies):
         self.settings = settings
