@@ -87,7 +87,8 @@ def make_auth_backend(settings: Settings, pm: pluggy.PluginManager) -> AuthBacke
     mode = choose_auth_mode(settings)
     if mode not in backends:
         raise SettingsError(f"--auth / LABDECK_AUTH: unknown auth mode {mode!r}; known: {', '.join(sorted(backends))}")
-    # the cookie key may depend on the backend's secret, so the backend gets its sessions afterwards
-    backend = backends[mode](settings, SessionCookies(settings, b"unset"))
-    backend.sessions = SessionCookies(settings, cookie_secret(settings, backend))
+    # the cookie key may derive from the backend's secret: it is set once the backend exists
+    sessions = SessionCookies(settings)
+    backend = backends[mode](settings, sessions)
+    sessions.set_secret(cookie_secret(settings, backend))
     return backend

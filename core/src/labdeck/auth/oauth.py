@@ -131,6 +131,7 @@ class OAuthBackend(AuthBackend):
     def __init__(self, settings: Settings, sessions: SessionCookies):
         self.prefix = settings.prefix
         super().__init__(settings, sessions)
+        self.flows = LoginFlows(sessions, self.prefix)
         self.callback_path = "oauth_callback"
         self._grants: dict[str, _Grant] = {}
         self._ended: dict[str, float] = {}  # signed-out session ids -> when their cookie expires anyway
@@ -143,16 +144,6 @@ class OAuthBackend(AuthBackend):
             self._setup_openshift(settings)
         else:
             self._setup_generic(settings)
-
-    @property
-    def sessions(self) -> SessionCookies:
-        return self._sessions
-
-    @sessions.setter
-    def sessions(self, sessions: SessionCookies) -> None:
-        # core hands over the real cookie key after __init__: the sign-in flows must use it too
-        self._sessions = sessions
-        self.flows = LoginFlows(sessions, self.prefix)
 
     # -- configuration ---------------------------------------------------------------
 
