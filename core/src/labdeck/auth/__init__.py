@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ import pluggy
 
 from ..plugins import PluginError, collect
 from ..settings import Settings, SettingsError
+from ..urls import is_loopback
 from .base import AuthBackend
 from .basic import BasicAuth
 from .jupyterhub import JupyterHubAuth
@@ -23,15 +23,6 @@ from .token import TokenAuth
 BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth, OAuthBackend)
 
 __all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_auth_mode", "make_auth_backend"]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]:
