@@ -40,5 +40,9 @@ lint: venv
 bench: venv
 	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
+## A multi-user hub on this machine (JupyterHub + SimpleLocalProcessSpawner): see docs/multi-user.md
+hub-demo: system-deps
+	images/hub/demo.sh
+
 clean:
 	rm -rf $(VENV) build dist */*/build

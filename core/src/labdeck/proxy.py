@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from ssl import SSLContext
 from urllib.parse import urlsplit
 
@@ -19,7 +19,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
-from .keys import WEBSOCKETS
+from .keys import ACTIVITY, WEBSOCKETS
 from .pages import upstream_unavailable
 from .specs import ProxySpec
 
@@ -266,7 +266,8 @@ class Proxy:
         if registry is not None:
             registry.add(ws)
         try:
-            await _pump_both(ws, upstream)
+            activity = request.config_dict.get(ACTIVITY)
+            await _pump_both(ws, upstream, activity.touch if activity is not None else _nothing)
         finally:
             if registry is not None:
                 registry.discard(ws)
@@ -285,8 +286,13 @@ class Proxy:
         return route.public_path.strip("/").rsplit("/", 1)[-1].capitalize() or "The upstream"
 
 
-async def _pump(source, sink) -> None:
+def _nothing() -> None:
+    pass
+
+
+async def _pump(source, sink, touch: Callable[[], None]) -> None:
     async for msg in source:
+        touch()  # traffic either way is use: typing, and a command's output being watched
         if msg.type == WSMsgType.TEXT:
             await sink.send_str(msg.data)
         elif msg.type == WSMsgType.BINARY:
@@ -299,8 +305,9 @@ async def _pump(source, sink) -> None:
     await sink.close(code=source.close_code or 1000)
 
 
-async def _pump_both(browser, upstream) -> None:
-    tasks = [asyncio.ensure_future(_pump(browser, upstream)), asyncio.ensure_future(_pump(upstream, browser))]
+async def _pump_both(browser, upstream, touch: Callable[[], None]) -> None:
+    tasks = [asyncio.ensure_future(_pump(browser, upstream, touch)),
+             asyncio.ensure_future(_pump(upstream, browser, touch))]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:

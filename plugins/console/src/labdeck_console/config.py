@@ -4,7 +4,6 @@ certificate, and the optional program that runs it."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import shlex
 import ssl
@@ -14,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from labdeck import ProgramSpec, Settings, SettingsError
+from labdeck.urls import is_loopback
 
 log = logging.getLogger("labdeck.console")
 
@@ -153,11 +153,4 @@ def warn_about(console: Console) -> None:
         log.warning("console: the bearer token goes to %s over plain http", url.hostname)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
