@@ -72,10 +72,19 @@ def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folde
     page.click("#toolbar [data-do=larger]")
     assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1
 
+    # a flood: the page keeps up (flow control), and Ctrl-C from the keyboard stops it
+    page.keyboard.type("yes labdeck-flood")
+    page.keyboard.press("Enter")
+    screen_has(page, "labdeck-flood")
+    page.keyboard.press("Control+C")
+    page.wait_for_function(f"() => /[$#]$/.test(({SCREEN})().trim().split('\\n').at(-1).trim())")
+    page.keyboard.type("echo calm-$((9*9))")
+    page.keyboard.press("Enter")
+    screen_has(page, "calm-81")
+
     page.reload()
     page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
-    screen_has(page, "bus-5")  # the scrollback came back
-    screen_has(page, "api-7")
+    screen_has(page, "calm-81")  # the scrollback came back
     assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1  # remembered
     page.keyboard.type("exit")
     page.keyboard.press("Enter")
