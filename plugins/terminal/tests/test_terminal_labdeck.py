@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import secrets
 import shutil
 import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import aiohttp
 import pytest
-from terminal_helpers import ServerProcess, Term, alive, short_dir, wait_for
+from terminal_helpers import ServerProcess, Term, alive, children_of, short_dir, wait_for
 
 PREFIX = "/user/alice/"
 
@@ -18,6 +25,13 @@ def folder():
     (path / "home").mkdir()
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def labdeck_env(folder, **extra: str) -> dict[str, str]:
@@ -78,3 +92,57 @@ async def test_stopping_labdeck_stops_the_terminal_server_and_its_shells(labdeck
     wait_for(lambda: not alive(shell), seconds=5)
     wait_for(lambda: not (folder / "terminal.sock").exists())
     await term.close()
+
+
+def supervised(supervisord: int, needle: str) -> int | None:
+    """The pid of supervisord's child whose command line contains ``needle``."""
+    for pid in children_of(supervisord):
+        try:
+            if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+@pytest.fixture
+def supervisord(folder, free_port):
+    """labdeck as `labdeck run` runs it: supervisord with labdeck and the terminal server side by side."""
+    token = secrets.token_urlsafe(12)
+    env = {**os.environ, **labdeck_env(folder), "LABDECK_PORT": str(free_port), "LABDECK_TOKEN": token}
+    conf = folder / "supervisord.conf"
+    conf.write_text(subprocess.run([sys.executable, "-m", "labdeck", "supervisord-conf"], env=env, check=True,
+                                   capture_output=True, text=True).stdout)
+    process = subprocess.Popen([str(Path(sys.executable).parent / "supervisord"), "-c", str(conf)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield process, f"http://127.0.0.1:{free_port}{PREFIX}", token
+    process.send_signal(signal.SIGTERM)
+    process.wait(15)
+
+
+async def test_under_supervisord_a_killed_labdeck_comes_back_to_the_same_shell(supervisord):
+    process, base, token = supervisord
+    term = await Term.open(base + "terminal/", "1", cookies=await sign_in(base, token))
+    await term.run("echo supervised-$((6*7))", "supervised-42")
+    web = wait_for(lambda: supervised(process.pid, "labdeck serve"))
+    os.kill(web, signal.SIGKILL)
+    await term.until_closed()
+    await term.close()
+    wait_for(lambda: supervised(process.pid, "labdeck serve") not in (None, web))
+    again = await Term.open(base + "terminal/", "1", cookies=await sign_in(base, token))
+    assert again.hello["new"] is False and again.hello["pid"] == term.hello["pid"]
+    await again.until("supervised-42")
+    await again.close()
+
+
+async def sign_in(base: str, token: str) -> dict[str, str]:
+    """Wait until labdeck answers, then sign in with the token; the session cookie."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(150):
+            try:
+                response = await http.get(f"{base}?token={token}", allow_redirects=False)
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+                continue
+            return {c.key: c.value for c in response.cookies.values()}
+    raise AssertionError("labdeck did not start under supervisord")
