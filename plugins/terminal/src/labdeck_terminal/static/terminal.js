@@ -188,6 +188,10 @@
   // -- keyboard, copy and paste -------------------------------------------------------------
 
   term.onData(input);
+  // non-UTF-8 bytes (old-style mouse reports) go as a binary frame
+  term.onBinary((data) => {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 255));
+  });
   term.onResize(({ cols, rows }) => send({ t: "resize", cols, rows }));
   term.attachCustomKeyEventHandler((event) => {
     if (event.type !== "keydown" || !event.ctrlKey || event.altKey || event.metaKey) return true;
