@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-def settings_of(request) -> Settings:  # noqa: ANN001 - aiohttp request or app
+def settings_of(request) -> Settings:
     """The ``Settings`` of the labdeck app serving ``request`` (works in plugin sub-apps)."""
     from .keys import SETTINGS
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .settings import Setting
+from .settings import Setting, Settings, SettingsError
 
 
 def normalize_prefix(text: str) -> str:
@@ -51,3 +54,31 @@ CORE_SETTINGS: list[Setting] = [
     Setting("plugins", type=list, default=None, help="only load these plugins (allow-list)"),
     Setting("disable", type=list, default=(), help="do not load these plugins (same as ENABLE_<NAME>=false)"),
 ]
+
+
+def finalize_settings(settings: Settings) -> Settings:
+    """Fill in what follows from other settings: where to listen when JupyterHub says
+    (``JUPYTERHUB_SERVICE_URL``), and the private runtime folder."""
+    changes: dict = {}
+    if settings.service_url:
+        url = urlsplit(settings.service_url)
+        if not url.hostname or not url.port:
+            raise SettingsError(f"JUPYTERHUB_SERVICE_URL: {settings.service_url!r} has no host and port")
+        changes.update(host=url.hostname, port=url.port)
+    port = changes.get("port", settings.port)
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"--port / LABDECK_PORT: {port} is not a port number")
+    runtime_dir = settings.runtime_dir or Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
+    changes["runtime_dir"] = ensure_private_dir(Path(runtime_dir))
+    return settings.replace(**changes)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` 0700, or refuse one that someone else owns or others can enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        raise SettingsError(f"--runtime-dir / LABDECK_RUNTIME_DIR: {path} belongs to another user")
+    if info.st_mode & 0o077:
+        path.chmod(0o700)
+    return path

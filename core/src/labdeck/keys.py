@@ -9,10 +9,7 @@ import pluggy
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from .auth.base import AuthBackend
-    from .programs import ProgramRunner
-    from .proxy import Proxy
-    from .settings import Settings
+    pass
 
 SETTINGS = web.AppKey("labdeck.settings", "Settings")
 PLUGIN_MANAGER = web.AppKey("labdeck.plugin_manager", pluggy.PluginManager)

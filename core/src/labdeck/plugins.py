@@ -87,7 +87,9 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     return infos
 
 
-def collect(pm: pluggy.PluginManager, hook: str, expected: type | tuple[type, ...], **kwargs: Any) -> list[tuple[str, Any]]:
+def collect(
+    pm: pluggy.PluginManager, hook: str, expected: type | tuple[type, ...], **kwargs: Any
+) -> list[tuple[str, Any]]:
     """Call ``hook`` on each plugin in registration order; return ``(plugin, item)``
     for every item of every returned list, checking each is an ``expected``."""
     results: list[tuple[str, Any]] = []

@@ -89,7 +89,7 @@ class Setting:
 class Settings:
     """Frozen, attribute-style access to every setting's value."""
 
-    __slots__ = ("_values", "_specs")
+    __slots__ = ("_specs", "_values")
 
     def __init__(self, values: Mapping[str, Any], specs: Mapping[str, Setting] | None = None):
         object.__setattr__(self, "_values", dict(values))

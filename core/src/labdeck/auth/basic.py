@@ -1,0 +1,52 @@
+"""``basic`` auth: ``AUTH_USERNAME`` / ``AUTH_PASSWORD``, as the original images did."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+
+from aiohttp import web
+
+from ..settings import SettingsError
+from ..specs import Principal
+from .base import AuthBackend
+
+
+class BasicAuth(AuthBackend):
+    """HTTP Basic on every request; the browser keeps sending the credentials."""
+
+    name = "basic"
+
+    def __init__(self, settings, sessions):
+        super().__init__(settings, sessions)
+        if not settings.auth_username:
+            raise SettingsError("--auth-username / AUTH_USERNAME: basic auth needs a user name")
+        if not settings.auth_password:
+            raise SettingsError("--auth-password / AUTH_PASSWORD: basic auth needs a non-empty password")
+        self._username = settings.auth_username.encode()
+        self._password = settings.auth_password.encode()
+
+    async def authenticate(self, request: web.Request) -> Principal | None:
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return await super().authenticate(request)
+        try:
+            user, sep, password = base64.b64decode(encoded.strip(), validate=True).partition(b":")
+        except (binascii.Error, ValueError):
+            return None
+        # both compared, always, so the time taken does not tell which was wrong
+        user_ok = hmac.compare_digest(user, self._username)
+        password_ok = hmac.compare_digest(password, self._password)
+        if sep and user_ok and password_ok:
+            return Principal(name=user.decode(errors="replace"), backend=self.name)
+        return None
+
+    async def challenge(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPUnauthorized(
+            headers={"WWW-Authenticate": 'Basic realm="labdeck", charset="UTF-8"'},
+            text="Sign-in required.\n",
+        )
+
+    def secret_material(self) -> bytes:
+        return b"basic:" + self._username + b":" + self._password

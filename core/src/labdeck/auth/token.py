@@ -1,0 +1,90 @@
+"""``token`` auth: a random token in a login URL, as Jupyter does, for local use."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import secrets
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from ..specs import Principal
+from ..urls import safe_next
+from .base import AuthBackend, wants_html
+
+
+class TokenAuth(AuthBackend):
+    """Open ``<url>?token=…`` once; the token becomes a session cookie and leaves the URL.
+
+    API clients may send ``Authorization: token <token>`` instead.
+    """
+
+    name = "token"
+
+    def __init__(self, settings, sessions):
+        super().__init__(settings, sessions)
+        self.token: str = settings.token or secrets.token_urlsafe(24)
+
+    def _valid(self, candidate: str | None) -> bool:
+        return bool(candidate) and hmac.compare_digest(candidate.encode(), self.token.encode())
+
+    def _principal(self) -> Principal:
+        import getpass
+
+        return Principal(name=getpass.getuser(), backend=self.name)
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("-/login", self.login_page), web.post("-/login", self.login_form)]
+
+    async def authenticate(self, request: web.Request) -> Principal | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "token" and self._valid(value.strip()):
+            return self._principal()
+        return await super().authenticate(request)
+
+    def _signed_in_redirect(self, request: web.Request, target: str) -> web.StreamResponse:
+        response = web.HTTPFound(target)
+        self.sessions.write(response, request, self._principal())
+        return response
+
+    async def challenge(self, request: web.Request) -> web.StreamResponse:
+        if self._valid(request.query.get("token")):
+            query = {k: v for k, v in request.query.items() if k != "token"}
+            target = request.path + ("?" + urlencode(query) if query else "")
+            return self._signed_in_redirect(request, safe_next(target, self.settings.prefix, self.settings.prefix))
+        if wants_html(request):
+            raise web.HTTPFound(f"{self.settings.prefix}-/login?" + urlencode({"next": request.path_qs}))
+        return await super().challenge(request)
+
+    async def login_page(self, request: web.Request) -> web.StreamResponse:
+        next_url = safe_next(request.query.get("next"), self.settings.prefix, self.settings.prefix)
+        if self._valid(request.query.get("token")):
+            return self._signed_in_redirect(request, next_url)
+        return login_form_page(self.settings.prefix, next_url, error=False)
+
+    async def login_form(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        next_url = safe_next(str(form.get("next", "")), self.settings.prefix, self.settings.prefix)
+        if self._valid(str(form.get("token", ""))):
+            return self._signed_in_redirect(request, next_url)
+        return login_form_page(self.settings.prefix, next_url, error=True)
+
+    def secret_material(self) -> bytes:
+        return b"token:" + self.token.encode()
+
+    def startup_message(self, url: str) -> str:
+        return f"Open this URL to sign in:\n    {url}?token={self.token}"
+
+
+def login_form_page(prefix: str, next_url: str, *, error: bool) -> web.Response:
+    from ..pages import page
+
+    message = '<p class="error">That token is not right.</p>' if error else ""
+    body = f"""<h1>Sign in to labdeck</h1>{message}
+<p>Paste the token printed in the terminal where labdeck was started.</p>
+<form method="post" action="{html.escape(prefix)}-/login">
+<input type="hidden" name="next" value="{html.escape(next_url)}">
+<input type="password" name="token" autocomplete="current-password" autofocus aria-label="token">
+<button type="submit">Sign in</button></form>"""
+    return page("Sign in", body, status=401 if error else 200)

@@ -1,0 +1,107 @@
+"""Run the plugins' ``ProgramSpec`` as children of ``labdeck serve`` (no supervisord).
+
+Each program gets its own process group, is restarted when it dies (with a
+growing pause, up to 5 s), and is stopped with its whole group when labdeck
+stops. On Linux the kernel also sends SIGTERM to a child whose labdeck dies
+abruptly, so nothing is left orphaned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from .specs import ProgramSpec
+
+log = logging.getLogger("labdeck.programs")
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Program:
+    def __init__(self, spec: ProgramSpec):
+        self.spec = spec
+        self.process: asyncio.subprocess.Process | None = None
+        self.restarts = 0
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    async def _spawn(self) -> asyncio.subprocess.Process:
+        env = {**os.environ, **self.spec.environment}
+        return await asyncio.create_subprocess_exec(
+            *self.spec.command, env=env, cwd=self.spec.directory, stdin=asyncio.subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )
+
+    async def _keep_running(self) -> None:
+        pause = 0.1
+        while not self._stopping:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            try:
+                self.process = await self._spawn()
+            except OSError as error:
+                log.error("program %s could not start: %s", self.spec.name, error)
+            else:
+                log.info("program %s started (pid %s)", self.spec.name, self.process.pid)
+                code = await self.process.wait()
+                if self._stopping:
+                    return
+                log.warning("program %s exited with %s", self.spec.name, code)
+                if loop.time() - started >= self.spec.startsecs:
+                    pause = 0.1
+            if not self.spec.autorestart:
+                return
+            self.restarts += 1
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._keep_running())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        process = self.process
+        if process is not None and process.returncode is None:
+            sig = getattr(signal, "SIG" + self.spec.stopsignal.upper(), signal.SIGTERM)
+            self._signal(process.pid, sig)
+            try:
+                await asyncio.wait_for(process.wait(), self.spec.stopwaitsecs)
+            except TimeoutError:
+                self._signal(process.pid, signal.SIGKILL)
+                await process.wait()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _signal(self, pid: int, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if self.spec.stopasgroup or (sig == signal.SIGKILL and self.spec.killasgroup):
+                os.killpg(pid, sig)
+            else:
+                os.kill(pid, sig)
+
+
+class ProgramRunner:
+    """Starts every program, restarts them, stops them all together."""
+
+    def __init__(self, specs: Sequence[ProgramSpec]):
+        self.programs = {spec.name: Program(spec) for spec in specs}
+
+    def start(self) -> None:
+        for program in self.programs.values():
+            program.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(p.stop() for p in self.programs.values()))

@@ -1,0 +1,252 @@
+"""Reverse proxy for HTTP and WebSocket, one handler for both (as jupyter-server-proxy does).
+
+Never sends upstream: hop-by-hop headers, headers named in ``Connection``, our
+session cookies, or the ``Authorization`` the browser sent us. Redirects from
+upstream are rewritten into our public path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import WSMsgType, web
+from multidict import CIMultiDict
+
+from .keys import WEBSOCKETS
+from .pages import upstream_unavailable
+from .specs import ProxySpec
+
+log = logging.getLogger("labdeck.proxy")
+
+HOP_BY_HOP = frozenset(
+    h.lower()
+    for h in (
+        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
+        "Trailers", "Transfer-Encoding", "Upgrade", "Proxy-Connection",
+    )
+)
+# WebSocket handshake headers: aiohttp's client makes its own.
+WS_HANDSHAKE = frozenset(h.lower() for h in ("Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                                              "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+                                              "Sec-WebSocket-Accept"))
+SMALL_BODY = 256 * 1024
+
+
+def connection_tokens(headers: CIMultiDict | Iterable) -> set[str]:
+    tokens: set[str] = set()
+    for value in headers.getall("Connection", ()):
+        tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
+    return tokens
+
+
+def strip_cookies(cookie_header: str, is_ours) -> str:
+    kept = [part for part in cookie_header.split(";") if part.strip() and not is_ours(part.split("=", 1)[0].strip())]
+    return ";".join(kept).strip()
+
+
+def is_labdeck_cookie(name: str) -> bool:
+    return name.startswith("labdeck-")
+
+
+class Route:
+    """A ``ProxySpec`` bound to its public path."""
+
+    def __init__(self, spec: ProxySpec, public_path: str):
+        self.spec = spec
+        self.public_path = public_path  # "/prefix/terminal/"
+        up = urlsplit(spec.upstream)
+        self.upstream_origin = f"{up.scheme}://{up.netloc}"
+        self.upstream_base = up.path if up.path.endswith("/") else up.path + "/"
+
+    def upstream_url(self, request: web.Request) -> str:
+        path = request.raw_path
+        if not self.spec.keep_path:
+            rest = path[len(self.public_path):] if path.startswith(self.public_path) else path.lstrip("/")
+            path = self.upstream_base + rest
+        return self.upstream_origin + path
+
+    def public_location(self, location: str) -> str:
+        """An upstream redirect target, as the browser must see it."""
+        if location.startswith(self.upstream_origin + "/"):
+            location = location[len(self.upstream_origin):]
+        elif urlsplit(location).netloc or not location.startswith("/"):
+            return location
+        if self.spec.keep_path:
+            return location
+        if location.startswith(self.upstream_base):
+            return self.public_path + location[len(self.upstream_base):]
+        return location
+
+
+class Proxy:
+    """Pooled upstream connections and the proxy handler."""
+
+    def __init__(self, *, timeout: float, connect_retry: float):
+        self.timeout = timeout
+        self.connect_retry = connect_retry
+        self._sessions: dict[str | None, aiohttp.ClientSession] = {}
+
+    def _session(self, unix_socket: str | None) -> aiohttp.ClientSession:
+        session = self._sessions.get(unix_socket)
+        if session is None:
+            connector: aiohttp.BaseConnector
+            if unix_socket:
+                connector = aiohttp.UnixConnector(path=unix_socket, limit=0)
+            else:
+                connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+            session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                            cookie_jar=aiohttp.DummyCookieJar(), skip_auto_headers=("User-Agent",))
+            self._sessions[unix_socket] = session
+        return session
+
+    async def close(self) -> None:
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
+
+    def forward_headers(self, request: web.Request, route: Route) -> CIMultiDict:
+        drop = HOP_BY_HOP | connection_tokens(request.headers) | {"host", "authorization", "content-length"}
+        headers = CIMultiDict((k, v) for k, v in request.headers.items() if k.lower() not in drop)
+        if "Cookie" in headers:
+            kept = strip_cookies("; ".join(headers.popall("Cookie")), is_labdeck_cookie)
+            if kept:
+                headers["Cookie"] = kept
+        forwarded_for = request.headers.get("X-Forwarded-For")
+        remote = request.remote or ""
+        headers["X-Forwarded-For"] = f"{forwarded_for}, {remote}" if forwarded_for else remote
+        headers["X-Forwarded-Proto"] = request.scheme
+        headers["X-Forwarded-Host"] = request.host
+        headers["X-Forwarded-Prefix"] = route.public_path.rstrip("/")
+        if "Origin" in headers:
+            # we checked the browser's Origin already; the upstream sees itself as the origin
+            headers["Origin"] = route.upstream_origin
+        headers.update(route.spec.headers)
+        return headers
+
+    async def handle(self, request: web.Request, route: Route) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket" and request.method == "GET":
+            return await self._websocket(request, route)
+        return await self._http(request, route)
+
+    async def _http(self, request: web.Request, route: Route) -> web.StreamResponse:
+        url = route.upstream_url(request)
+        headers = self.forward_headers(request, route)
+        data = request.content if request.body_exists else None
+        session = self._session(route.spec.unix_socket)
+        deadline = time.monotonic() + self.connect_retry
+        timeout = route.spec.timeout or self.timeout
+        while True:
+            try:
+                async with asyncio.timeout(timeout):
+                    upstream = await session.request(request.method, url, headers=headers, data=data,
+                                                     allow_redirects=False)
+                break
+            except TimeoutError:
+                return upstream_unavailable(self._what(route), 504, f"No answer within {timeout:g} seconds.")
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as error:
+                if data is None and time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                    continue
+                log.warning("upstream %s unreachable: %s", route.spec.upstream, type(error).__name__)
+                return upstream_unavailable(self._what(route), 502, "The program behind this page is not running.")
+            except aiohttp.ClientError as error:
+                log.warning("upstream %s failed: %s", route.spec.upstream, type(error).__name__)
+                return upstream_unavailable(self._what(route), 502, "The program behind this page failed to answer.")
+        try:
+            return await self._relay(request, route, upstream)
+        finally:
+            upstream.release()
+
+    async def _relay(self, request: web.Request, route: Route,
+                     upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+        drop = HOP_BY_HOP | connection_tokens(upstream.headers) | {"content-length"}
+        headers = CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
+        if "Location" in headers:
+            headers["Location"] = route.public_location(headers["Location"])
+        length = upstream.content_length
+        if length is not None and length <= SMALL_BODY:
+            body = await upstream.read()
+            response = web.Response(status=upstream.status, reason=upstream.reason, headers=headers, body=body)
+            if "Content-Type" not in upstream.headers:
+                response.headers.pop("Content-Type", None)
+            return response
+        response = web.StreamResponse(status=upstream.status, reason=upstream.reason, headers=headers)
+        if length is not None:
+            response.content_length = length
+        await response.prepare(request)
+        async for chunk in upstream.content.iter_any():
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    async def _websocket(self, request: web.Request, route: Route) -> web.StreamResponse:
+        headers = self.forward_headers(request, route)
+        headers = CIMultiDict((k, v) for k, v in headers.items() if k.lower() not in WS_HANDSHAKE)
+        protocols = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
+        session = self._session(route.spec.unix_socket)
+        url = route.upstream_url(request)
+        deadline = time.monotonic() + self.connect_retry
+        while True:
+            try:
+                upstream = await session.ws_connect(url, headers=headers, protocols=protocols, max_msg_size=0,
+                                                    autoping=True, autoclose=False, timeout=aiohttp.ClientWSTimeout(
+                                                        ws_receive=None, ws_close=2.0), compress=0)
+                break
+            except aiohttp.WSServerHandshakeError as error:
+                return web.Response(status=error.status if error.status >= 400 else 502,
+                                    text=f"Upstream refused the WebSocket ({error.status}).\n")
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError):
+                if time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                    continue
+                return upstream_unavailable(self._what(route), 502, "The program behind this page is not running.")
+        ws = web.WebSocketResponse(protocols=(upstream.protocol,) if upstream.protocol else (), max_msg_size=0,
+                                   autoping=True, autoclose=False, compress=False, heartbeat=None)
+        await ws.prepare(request)
+        registry = request.config_dict.get(WEBSOCKETS)
+        if registry is not None:
+            registry.add(ws)
+        try:
+            await _pump_both(ws, upstream)
+        finally:
+            if registry is not None:
+                registry.discard(ws)
+            await upstream.close()
+            await ws.close()
+        return ws
+
+    @staticmethod
+    def _what(route: Route) -> str:
+        return route.public_path.strip("/").rsplit("/", 1)[-1].capitalize() or "The upstream"
+
+
+async def _pump(source, sink) -> None:
+    async for msg in source:
+        if msg.type == WSMsgType.TEXT:
+            await sink.send_str(msg.data)
+        elif msg.type == WSMsgType.BINARY:
+            await sink.send_bytes(msg.data)
+        elif msg.type == WSMsgType.CLOSE:
+            await sink.close(code=source.close_code or 1000, message=msg.extra.encode() if msg.extra else b"")
+            return
+        elif msg.type == WSMsgType.ERROR:
+            return
+    await sink.close(code=source.close_code or 1000)
+
+
+async def _pump_both(browser, upstream) -> None:
+    tasks = [asyncio.ensure_future(_pump(browser, upstream)), asyncio.ensure_future(_pump(upstream, browser))]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,71 @@
+"""Run the app until SIGTERM or SIGINT; stop within ~2 s (WebSockets closed, programs stopped)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import pluggy
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from .app import create_app
+from .keys import AUTH_BACKEND, SETTINGS
+from .settings import Settings
+
+log = logging.getLogger("labdeck")
+
+
+class AccessLogger(AbstractAccessLogger):
+    """Method, path, status, time: never the query string (it may carry a token) or headers."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %.1fms", request.method, request.path, response.status, time * 1000)
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    # each request at info would drown the log of a busy room; debug shows them
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "debug" else logging.DEBUG)
+
+
+async def run_app(app: web.Application, host: str, port: int) -> None:
+    runner = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, shutdown_timeout=1.0, reuse_address=True)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+    prefix = app[SETTINGS].prefix
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}{prefix}"
+    print(f"labdeck: serving at {url}", flush=True)
+    message = app[AUTH_BACKEND].startup_message(url)
+    if message:
+        print(message, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await runner.cleanup()
+
+
+def serve(settings: Settings, pm: pluggy.PluginManager) -> int:
+    configure_logging(settings.log_level)
+    app = create_app(settings, pm)
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(run_app(app, settings.host, settings.port))
+    else:
+        uvloop.run(run_app(app, settings.host, settings.port))
+    return 0

@@ -1,0 +1,177 @@
+"""pytest fixtures for labdeck and plugin authors (registered as a pytest plugin).
+
+- ``labdeck_client(plugins={...}, **settings)``: an aiohttp test client for an
+  in-process app with exactly these plugins (no entry-point discovery unless
+  ``discover=True``); ``await labdeck_login(client)`` signs it in.
+- ``labdeck_server(env={...}, args=[...])``: a real ``labdeck serve`` process on
+  a free loopback port, with the installed plugins; ``.url``, ``.token``,
+  ``.cookies``, ``.stop()``.
+- ``chromium``: Debian's Chromium through Playwright (never a browser download).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from .cli import setting_specs
+from .core_settings import finalize_settings
+from .keys import SETTINGS
+from .plugins import make_plugin_manager
+from .settings import Settings, load_settings
+
+TEST_TOKEN = "labdeck-test-token"  # noqa: S105 - for in-process test apps only
+CHROMIUM = os.environ.get("LABDECK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def make_settings(pm: Any = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings as ``labdeck serve`` would build them, from ``environ`` (default: empty) and
+    Python values in ``overrides``."""
+    pm = pm or make_plugin_manager(discover=False)
+    settings = load_settings(setting_specs(pm), {}, environ or {})
+    overrides.setdefault("token", TEST_TOKEN)
+    return finalize_settings(settings.replace(**overrides))
+
+
+def make_app(plugins: Mapping[str, ModuleType | object] | None = None, *, discover: bool = False,
+             environ: Mapping[str, str] | None = None, **settings: Any):
+    from .app import create_app
+
+    pm = make_plugin_manager(discover=discover, extra=plugins or {}, environ=environ or {})
+    return create_app(make_settings(pm, environ, **settings), pm)
+
+
+async def labdeck_login(client: Any, token: str = TEST_TOKEN) -> None:
+    """Sign an aiohttp test client in with the token backend."""
+    prefix = client.server.app[SETTINGS].prefix
+    response = await client.get(f"{prefix}?token={token}", allow_redirects=False)
+    assert response.status == 302, await response.text()
+
+
+@pytest.fixture
+def labdeck_client(aiohttp_client: Callable) -> Callable:
+    async def factory(plugins: Mapping[str, Any] | None = None, **kwargs: Any):
+        return await aiohttp_client(make_app(plugins, **kwargs))
+
+    return factory
+
+
+@dataclass
+class LabdeckServer:
+    """A running ``labdeck serve``."""
+
+    process: subprocess.Popen
+    url: str
+    token: str | None
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """A signed-in session cookie for this server (token auth only)."""
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(f"{self.url}?token={self.token}")
+        except urllib.error.HTTPError as error:
+            cookie = error.headers.get("Set-Cookie", "")
+            name, _, rest = cookie.partition("=")
+            return {name: rest.split(";", 1)[0]}
+        raise AssertionError("token sign-in did not redirect")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = None,
+                 *, token: str | None = None, timeout: float = 30) -> LabdeckServer:
+    """Start ``labdeck serve`` on a free port and wait until it says where it listens."""
+    token = token or secrets.token_urlsafe(16)
+    full_env = {**os.environ, "LABDECK_PORT": "0", "LABDECK_TOKEN": token, **(env or {})}
+    if env and "LABDECK_PORT" in env:
+        full_env["LABDECK_PORT"] = env["LABDECK_PORT"]
+    process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    output: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            output.append(line)
+            match = re.search(r"serving at (\S+)", line)
+            if match:
+                server = LabdeckServer(process, match.group(1), token, output)
+                _drain(process, output)
+                return server
+        elif process.poll() is not None:
+            break
+    process.kill()
+    raise RuntimeError("labdeck serve did not start:\n" + "".join(output) + (process.stdout.read() or ""))
+
+
+def _drain(process: subprocess.Popen, output: list[str]) -> None:
+    """Keep reading the server's output so it never blocks on a full pipe."""
+    import threading
+
+    def pump() -> None:
+        for line in process.stdout:
+            output.append(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
+@pytest.fixture
+def labdeck_server() -> Iterator[Callable[..., LabdeckServer]]:
+    servers: list[LabdeckServer] = []
+
+    def factory(env: Mapping[str, str] | None = None, args: list[str] | None = None, **kwargs: Any) -> LabdeckServer:
+        server = start_server(env, args, **kwargs)
+        servers.append(server)
+        return server
+
+    yield factory
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("LABDECK_REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
