@@ -220,7 +220,7 @@
   function execute(args, all) {
     const command = String(args.command ?? args.text ?? "");
     if (INTERRUPT_TEXT.test(command.trim())) {
-      terminalAction("terminal:interrupt", { session: args.session }, all);
+      terminalAction("terminal:interrupt", args.session === undefined ? {} : { session: args.session }, all);
     } else {
       terminalAction("terminal:execute", { ...args, command }, all);
     }
@@ -257,7 +257,7 @@
     "terminal:execute": (args) => execute(args, false),
     "terminal:execute-all": (args) => execute(args, true),
     "terminal:input": (args) => terminalAction("terminal:input", args),
-    "terminal:interrupt": (args) => terminalAction("terminal:interrupt", args),
+    "terminal:interrupt": (args) => terminalAction("terminal:interrupt", args, args.session === undefined),
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
     "workshop:copy": (args) => {
       const text = String(args.text ?? args.command ?? "");
