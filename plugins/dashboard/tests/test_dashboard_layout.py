@@ -40,7 +40,7 @@ def test_operator_tabs_parse_names_and_urls():
     assert parse_tabs("") == ()
 
 
-@pytest.mark.parametrize("text", ["Docs", "=x", "Docs="])
+@pytest.mark.parametrize("text", ["Docs", "=x", "Docs=", "Evil=javascript:alert(1)", "Data=data:text/html,x"])
 def test_operator_tab_without_name_or_url_stops_the_start(text):
     with pytest.raises(SettingsError, match="LABDECK_DASHBOARD_TABS"):
         settings_for({"LABDECK_DASHBOARD_TABS": text})

@@ -31,6 +31,6 @@ def register_routes(settings) -> list[web.AbstractRouteDef]:
     return [web.get("/", dashboard), web.static("/static", STATIC_DIR)]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # the dashboard holds the terminal (whose own default is a bare terminal)
 def default_page(settings) -> str:
     return "dashboard/"

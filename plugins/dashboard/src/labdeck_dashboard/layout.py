@@ -19,7 +19,7 @@ TERMINAL_LAYOUTS: dict[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = {
     "split/2": (("1", "2", "3"), (50, 25, 25)),
 }
 
-_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def parse_tabs(text: str) -> tuple[Tab, ...]:
@@ -31,13 +31,16 @@ def parse_tabs(text: str) -> tuple[Tab, ...]:
         name, sep, url = item.partition("=")
         if not sep or not name.strip() or not url.strip():
             raise ValueError(f"{item.strip()!r} is not Name=URL")
+        scheme = _SCHEME.match(url.strip())
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            raise ValueError(f"{url.strip()!r}: a tab URL is http(s):// or a path")
         tabs.append(Tab(name=name.strip(), url=url.strip()))
     return tuple(tabs)
 
 
 def resolve_url(url: str, prefix: str) -> str:
     """A tab URL as the browser should load it: absolute URLs and /paths stay, the rest is under the prefix."""
-    if _ABSOLUTE.match(url) or url.startswith("/"):
+    if _SCHEME.match(url) or url.startswith("/"):
         return url
     return prefix + url
 

@@ -209,12 +209,12 @@
       return;
     }
     selectTab(TERMINAL);
+    for (const frame of frames) toTerminal(frame, action, args);
     const target = all ? terminalFrame(args.session) : frames[0];
     if (target) {
       target.focus();
-      if (target.contentWindow) target.contentWindow.focus();
+      toTerminal(target, "terminal:focus", {});
     }
-    for (const frame of frames) toTerminal(frame, action, args);
   }
 
   function execute(args, all) {
@@ -256,7 +256,9 @@
   const actions = {
     "terminal:execute": (args) => execute(args, false),
     "terminal:execute-all": (args) => execute(args, true),
-    "terminal:input": (args) => terminalAction("terminal:input", args),
+    "terminal:input": (args) => {
+      terminalAction("terminal:input", { session: args.session, text: String(args.text ?? args.command ?? "") });
+    },
     "terminal:interrupt": (args) => terminalAction("terminal:interrupt", args, args.session === undefined),
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
     "workshop:copy": (args) => {
