@@ -205,6 +205,12 @@ def workshop_server(labdeck_server: Callable) -> Callable[..., Any]:
 # --------------------------------------------------------------------------- browser
 
 
+def _is_error(message: Any) -> bool:
+    """A console error, except a page's reference to another site: this machine has no
+    DNS for the internet (workshops link analytics scripts and pictures from elsewhere)."""
+    return message.type == "error" and "net::ERR_NAME_NOT_RESOLVED" not in message.text
+
+
 @dataclass
 class Browsing:
     """A Playwright page plus every JavaScript error it (or a frame in it) reported."""
@@ -225,7 +231,8 @@ def browse(chromium: Any) -> Iterator[Callable[..., Browsing]]:
         page.set_default_timeout(15_000)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(f"{error}"))
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("console", lambda message: _is_error(message) and errors.append(
+            f"{message.text} ({message.location.get('url')})"))
         return Browsing(page, errors)
 
     yield factory
