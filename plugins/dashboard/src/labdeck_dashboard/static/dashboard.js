@@ -311,21 +311,32 @@
     if (routeUrl(url)) event.preventDefault();
   }
 
+  const watched = new WeakSet(); // notes documents that already route their links here
+
+  /** Route the links of the notes page now shown (called on each load, and at start in case
+   * the frame finished loading before this script ran). */
+  function watchNotes() {
+    let doc = null;
+    try {
+      doc = notes.contentDocument;
+    } catch {
+      return;
+    }
+    if (!doc || doc.location.href === "about:blank" || watched.has(doc)) return;
+    watched.add(doc);
+    doc.addEventListener("click", onNotesClick);
+    const showTitle = () => {
+      if (!doc.title) return;
+      title.textContent = doc.title;
+      document.title = doc.title;
+    };
+    if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", showTitle);
+    else showTitle();
+  }
+
   if (notes) {
-    notes.addEventListener("load", () => {
-      let doc = null;
-      try {
-        doc = notes.contentDocument;
-      } catch {
-        return;
-      }
-      if (!doc) return;
-      doc.addEventListener("click", onNotesClick);
-      if (doc.title) {
-        title.textContent = doc.title;
-        document.title = doc.title;
-      }
-    });
+    notes.addEventListener("load", watchNotes);
+    watchNotes();
   }
 
   // ---------------------------------------------------------------- menu
