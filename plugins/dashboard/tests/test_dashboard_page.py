@@ -176,6 +176,12 @@ def test_menu_new_terminal_reload_and_restart(fake_dashboard, browse):
             page.get_by_role("menuitem", name="New terminal").click()
         expect(opened.value).to_have_url(f"{server.url}terminal/session/{session}")
         opened.value.close()
+    post_from_notes(page, {"labdeck": 1, "action": "terminal:execute", "args": {"command": "before reload"}})
+    expect(terminal(page, "1")).to_contain_text("before reload")
+    menu.click()
+    page.get_by_role("menuitem", name="Reload the current tab").click()
+    expect(terminal(page, "1")).not_to_contain_text("before reload")  # a fresh page
+    expect(terminal(page, "1")).to_contain_text("session 1")
     menu.click()
     expect(page.get_by_role("menuitem", name="Workshop notes")).to_have_attribute("href", f"{PREFIX}notes/")
     page.once("dialog", lambda dialog: dialog.dismiss())
