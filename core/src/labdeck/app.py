@@ -135,8 +135,8 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app.router.add_get(prefix, root)
     _mount_plugins(app, settings, pm)
     for name, sub in app.get(_SUBAPPS, {}).items():
-        app.add_subapp(prefix + name, sub)
         app.router.add_route("*", prefix + name, _add_slash)
+        app.add_subapp(prefix + name, sub)
     app.on_response_prepare.append(security_headers)
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)

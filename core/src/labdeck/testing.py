@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import secrets
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -114,39 +115,32 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
     """Start ``labdeck serve`` on a free port and wait until it says where it listens."""
     token = token or secrets.token_urlsafe(16)
     full_env = {**os.environ, "LABDECK_PORT": "0", "LABDECK_TOKEN": token, **(env or {})}
-    if env and "LABDECK_PORT" in env:
-        full_env["LABDECK_PORT"] = env["LABDECK_PORT"]
     process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output.append(line)
-            match = re.search(r"serving at (\S+)", line)
-            if match:
-                server = LabdeckServer(process, match.group(1), token, output)
-                _drain(process, output)
-                return server
-        elif process.poll() is not None:
-            break
-    process.kill()
-    raise RuntimeError("labdeck serve did not start:\n" + "".join(output) + (process.stdout.read() or ""))
+    lines: queue.Queue[str | None] = queue.Queue()
 
-
-def _drain(process: subprocess.Popen, output: list[str]) -> None:
-    """Keep reading the server's output so it never blocks on a full pipe."""
-    import threading
-
-    def pump() -> None:
+    def pump() -> None:  # keeps reading, so the server never blocks on a full pipe
         for line in process.stdout:
             output.append(line)
+            lines.put(line)
+        lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        match = re.search(r"serving at (\S+)", line)
+        if match:
+            return LabdeckServer(process, match.group(1), token, output)
+    process.kill()
+    process.wait()
+    raise RuntimeError("labdeck serve did not start:\n" + "".join(output))
 
 
 @pytest.fixture
