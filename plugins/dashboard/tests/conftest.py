@@ -23,9 +23,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import labdeck_dashboard
 import pytest
 from aiohttp import web
+
+import labdeck_dashboard
 from labdeck import Tab, hookimpl
 from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, TEST_TOKEN, make_app
 
@@ -211,6 +212,8 @@ def chromium() -> Iterator[Any]:
     marked running in the main thread while it is open, which breaks every async test that
     pytest runs after it (in any package) if the browser lives for the whole session."""
     if not os.path.exists(CHROMIUM):
+        if os.environ.get("LABDECK_REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM}")
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import labdeck_dashboard
 import pytest
+
+import labdeck_dashboard
 from labdeck import Tab, hookimpl
 from labdeck.plugins import make_plugin_manager
 from labdeck.settings import Settings, SettingsError, check_unique, load_settings

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-import labdeck_dashboard
 import pytest
+
+import labdeck_dashboard
 from labdeck import hookimpl
 from labdeck.testing import labdeck_login
 

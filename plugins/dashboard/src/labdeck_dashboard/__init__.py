@@ -8,6 +8,7 @@ the action bus) is static/dashboard.js.
 from __future__ import annotations
 
 from aiohttp import web
+
 from labdeck import Setting, hookimpl
 
 from .layout import parse_tabs

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import pluggy
+
 from labdeck import Settings, Tab
 from labdeck.plugins import collect
 

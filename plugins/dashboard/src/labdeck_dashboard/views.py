@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+
 from labdeck import __version__ as core_version
 from labdeck import settings_of
 from labdeck.keys import PLUGIN_MANAGER
