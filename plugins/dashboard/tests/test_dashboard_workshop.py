@@ -1,7 +1,7 @@
 """End to end: ``labdeck serve`` with the real notes and terminal plugins and corpus workshops,
 driven in Chromium the way an attendee clicks through them.
 
-The shells are real (bash) but get a stand-in ``kubectl`` first on their PATH, so a workshop's
+The shells are real (bash) but find a stand-in ``kubectl`` first on their PATH, so a workshop's
 commands give known output whatever is installed on the machine: ``--watch`` runs a long
 ``sleep`` (as a real watch never ends), anything else prints ``kubectl ran: <args>``.
 """
@@ -27,15 +27,19 @@ esac
 
 @pytest.fixture
 def shell_home(tmp_path: Path) -> dict[str, str]:
-    """A home folder whose bash profile puts the stand-in kubectl first."""
+    """Terminals whose shell (bash without start files, whatever the backend does with
+    HOME) finds the stand-in kubectl first."""
     home = tmp_path / "home"
     bin_dir = home / "bin"
     bin_dir.mkdir(parents=True)
     kubectl = bin_dir / "kubectl"
     kubectl.write_text(FAKE_KUBECTL)
-    kubectl.chmod(0o755)
-    (home / ".bash_profile").write_text(f'export PATH="{bin_dir}:$PATH"\nPS1="$ "\n')
-    return {"HOME": str(home), "SHELL": "/bin/bash", "TERMINAL_HOME": str(home),
+    shell = bin_dir / "workshop-shell"
+    shell.write_text(f'#!/bin/sh\nPATH="{bin_dir}:$PATH" PS1="$ " HISTFILE=/dev/null \\\n'
+                     "    exec /bin/bash --noprofile --norc -i\n")
+    for script in (kubectl, shell):
+        script.chmod(0o755)
+    return {"HOME": str(home), "TERMINAL_HOME": str(home), "LABDECK_TERMINAL_SHELL": str(shell),
             "LABDECK_RUNTIME_DIR": str(tmp_path / "run")}
 
 
