@@ -142,3 +142,26 @@ def test_split_2_gives_three_working_terminals_and_the_gutter_keeps_its_place(at
     expect(screen(page, "3")).to_contain_text("term-66")  # the same shells, replayed
     assert pane.bounding_box()["width"] == pytest.approx(width - 150, abs=8)
     assert browsing.errors == []
+
+
+def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
+    server, browsing = attendee("lab-workshop-content")
+    page = browsing.page
+    open_notes_page(page, f"{server.url}notes/exercises/08-embedded-links")
+    notes = page.frame_locator("#ld-notes")
+    selected = page.locator(".ld-tab[aria-selected='true']")
+
+    notes.get_by_role("link", name="Slides", exact=True).click()  # %slides_url%
+    expect(selected).to_have_text("Slides")
+    slides = page.locator(".ld-panel[data-tab='Slides'] iframe")
+    expect(slides).to_have_attribute("src", re.compile(r"notes/slides/?$"))
+    notes.get_by_role("link", name="Questions", exact=True).click()  # %slides_url%#/questions
+    expect(slides).to_have_attribute("src", re.compile(r"notes/slides/?#/questions$"))
+
+    notes.get_by_role("link", name="Terminal", exact=True).click()  # %terminal_url%
+    expect(selected).to_have_text("Terminal")
+    with page.context.expect_page() as opened:
+        notes.get_by_role("link", name="Session", exact=True).click()  # %terminal_url%/session/3
+    expect(opened.value).to_have_url(f"{server.url}terminal/session/3")
+    expect(notes.locator("h1")).to_have_count(1)  # the notes stayed on their page
+    assert "08-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url
