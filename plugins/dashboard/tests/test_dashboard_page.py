@@ -131,6 +131,17 @@ def test_split_2_stacks_three_resizable_terminals(fake_dashboard, browse):
     assert page.locator("iframe[data-session='1']").bounding_box()["height"] == pytest.approx(first, abs=2)
 
 
+def test_tabs_work_from_the_keyboard(fake_dashboard, browse):
+    _, browsing = open_dashboard(fake_dashboard, browse)
+    page = browsing.page
+    page.get_by_role("tab", name="Terminal").focus()
+    page.keyboard.press("ArrowRight")
+    expect(selected_tab(page)).to_have_text("Console")
+    expect(page.get_by_role("tab", name="Console")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps around
+    expect(selected_tab(page)).to_have_text("Terminal")
+
+
 def test_every_bus_action(fake_dashboard, browse):
     _, browsing = open_dashboard(fake_dashboard, browse, environ={"TERMINAL_TAB": "split"})
     page = browsing.page
@@ -203,10 +214,18 @@ def test_no_restart_item_without_restart_url(fake_dashboard, browse):
 def test_narrow_screens_stack_the_panes(fake_dashboard, browse):
     _, browsing = open_dashboard(fake_dashboard, browse, viewport=(600, 900))
     page = browsing.page
-    notes = page.locator("#ld-notes-pane").bounding_box()
-    work = page.locator("#ld-work").bounding_box()
+
+    def boxes():
+        return page.locator("#ld-notes-pane").bounding_box(), page.locator("#ld-work").bounding_box()
+
+    notes, work = boxes()
     assert work["y"] > notes["y"] + notes["height"] - 1
     assert notes["width"] == pytest.approx(600, abs=2) and work["width"] == pytest.approx(600, abs=2)
+    page.set_viewport_size({"width": 1280, "height": 800})  # turning a tablet, say
+    expect(page.locator(".gutter-horizontal")).to_have_count(1)
+    notes, work = boxes()
+    assert work["x"] > notes["x"] + notes["width"] - 1 and work["y"] == notes["y"]
+    assert browsing.errors == []
 
 
 @pytest.mark.parametrize(("plugins", "notes", "tabs"), [

@@ -60,7 +60,9 @@
     if (!panel) return null;
     for (const other of panels) other.hidden = other !== panel;
     for (const button of tabButtons) {
-      button.setAttribute("aria-selected", String(sameName(button.dataset.tab, panel.dataset.tab)));
+      const selected = sameName(button.dataset.tab, panel.dataset.tab);
+      button.setAttribute("aria-selected", String(selected));
+      button.tabIndex = selected ? 0 : -1; // one tab stop for the tab list; arrows move within it
     }
     const frame = panel.querySelector("iframe[data-src]");
     if (frame && !frame.getAttribute("src")) frame.src = frame.dataset.src;
@@ -69,6 +71,15 @@
 
   for (const button of tabButtons) {
     button.addEventListener("click", () => selectTab(button.dataset.tab));
+    button.addEventListener("keydown", (event) => {
+      const index = tabButtons.indexOf(button);
+      const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabButtons.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const target = tabButtons[(next + tabButtons.length) % tabButtons.length];
+      selectTab(target.dataset.tab);
+      target.focus();
+    });
   }
 
   /** The tab whose URL `url` lies under (the longest match), or null. */
