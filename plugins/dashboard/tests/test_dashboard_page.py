@@ -159,6 +159,8 @@ def test_every_bus_action(fake_dashboard, browse):
     bus("dashboard:open-url", url=f"{PREFIX}console/projects")
     console = page.frame_locator(".ld-panel[data-tab='Console'] iframe")
     expect(console.locator("#log")).to_contain_text(f"console at {PREFIX}console/projects")
+    bus("toString")  # not an action: ignored
+    bus("dashboard:open-url", url="http://[broken")  # a warning, not an error
     bus("dashboard:open-dashboard", name="Terminal")
     expect(terminal(page, "1")).to_contain_text("to the first")
     one = [(m["action"], m["args"]) for m in received(page, "iframe[data-session='1']")]

@@ -298,10 +298,13 @@
     if (event.origin !== ORIGIN) return;
     const message = event.data;
     if (!message || typeof message !== "object" || message.labdeck !== 1) return;
-    const handler = actions[message.action];
-    if (!handler) return;
+    if (typeof message.action !== "string" || !Object.hasOwn(actions, message.action)) return;
     const args = message.args && typeof message.args === "object" ? message.args : {};
-    handler(args);
+    try {
+      actions[message.action](args);
+    } catch (error) {
+      console.warn(`labdeck dashboard: ${message.action} failed:`, error); // e.g. a malformed URL
+    }
   });
 
   // ---------------------------------------------------------------- notes frame
