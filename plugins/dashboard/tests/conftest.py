@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -142,6 +144,52 @@ class _Loop:
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Served:
+    """An in-process labdeck app, fetched with plain blocking HTTP (so the tests are sync and
+    cannot trip over an event loop Playwright left marked as running)."""
+
+    origin: str
+    prefix: str
+    cookie: str = ""
+
+    def get(self, path: str) -> tuple[int, Any, str]:
+        """``(status, headers, text)``; redirects are not followed."""
+        request = urllib.request.Request(self.origin + path, headers={"Cookie": self.cookie} if self.cookie else {})
+        try:
+            with _OPENER.open(request) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def sign_in(self) -> Served:
+        status, headers, _ = self.get(f"{self.prefix}?token={TEST_TOKEN}")
+        assert status == 302, status
+        self.cookie = headers["Set-Cookie"].split(";", 1)[0]
+        return self
+
+
+@pytest.fixture
+def served() -> Iterator[Callable[..., Served]]:
+    """``served(plugins, prefix="/", **settings)``: make_app(...) listening on loopback, signed in."""
+    loop = _Loop()
+
+    def factory(plugins: dict[str, Any], prefix: str = "/", **settings: Any) -> Served:
+        origin = loop.serve(make_app(plugins, prefix=prefix, auth="token", **settings))
+        return Served(origin, prefix).sign_in()
+
+    yield factory
+    loop.close()
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The page as HTML, through core's in-process app (no browser)."""
+"""The page as HTML, through core's real app in this process (no browser)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 import labdeck_dashboard
 from labdeck import hookimpl
-from labdeck.testing import labdeck_login
 
 
 class TerminalWithItsOwnDefault:
@@ -19,47 +18,49 @@ class TerminalWithItsOwnDefault:
 
 
 @pytest.mark.parametrize("order", ["dashboard-first", "terminal-first"])
-async def test_root_lands_on_the_dashboard(labdeck_client, order):
+def test_root_lands_on_the_dashboard(served, order):
     plugins = {"dashboard": labdeck_dashboard, "terminal": TerminalWithItsOwnDefault()}
     if order == "terminal-first":
         plugins = dict(reversed(plugins.items()))
-    client = await labdeck_client(plugins, prefix="/user/alice/", auth="token")
-    await labdeck_login(client)
-    response = await client.get("/user/alice/", allow_redirects=False)
-    assert response.headers["Location"] == "/user/alice/dashboard/"
+    app = served(plugins, prefix="/user/alice/")
+    status, headers, _ = app.get("/user/alice/")
+    assert (status, headers["Location"]) == (302, "/user/alice/dashboard/")
 
 
-async def test_default_page_setting_beats_the_dashboard(labdeck_client):
-    client = await labdeck_client({"dashboard": labdeck_dashboard}, auth="token", environ={"DEFAULT_PAGE": "notes/"})
-    await labdeck_login(client)
-    response = await client.get("/", allow_redirects=False)
-    assert response.headers["Location"] == "/notes/"
+def test_default_page_setting_beats_the_dashboard(served):
+    app = served({"dashboard": labdeck_dashboard}, environ={"DEFAULT_PAGE": "notes/"})
+    status, headers, _ = app.get("/")
+    assert (status, headers["Location"]) == (302, "/notes/")
 
 
-async def test_page_and_static_files_are_behind_auth(labdeck_client):
-    client = await labdeck_client({"dashboard": labdeck_dashboard}, auth="token")
-    for path in ("/dashboard/", "/dashboard/static/dashboard.js"):
-        response = await client.get(path, allow_redirects=False)
-        assert response.status in (302, 401, 403), path
+def test_page_and_static_files_are_behind_auth(served):
+    app = served({"dashboard": labdeck_dashboard})
+    app.cookie = ""
+    for path in ("/dashboard/", "/dashboard/static/dashboard.js", "/dashboard/static/vendor/split.js/split.min.js"):
+        status, _, text = app.get(path)
+        assert status in (302, 401, 403), path
+        assert "Split" not in text and "labdeck-dashboard-config" not in text
 
 
-async def test_operator_tab_names_and_urls_are_escaped(labdeck_client):
+def test_operator_tab_names_and_urls_are_escaped(served):
     evil = 'Bad<script>alert(1)</script>=https://example.org/"><img src=x onerror=alert(1)>'
-    client = await labdeck_client({"dashboard": labdeck_dashboard}, auth="token",
-                                  environ={"LABDECK_DASHBOARD_TABS": evil})
-    await labdeck_login(client)
-    html = await (await client.get("/dashboard/")).text()
+    app = served({"dashboard": labdeck_dashboard}, environ={"LABDECK_DASHBOARD_TABS": evil})
+    _, _, html = app.get("/dashboard/")
     assert "<script>alert" not in html and "<img" not in html
     config = re.search(r'<script id="labdeck-dashboard-config" type="application/json">(.*?)</script>', html, re.S)
     assert json.loads(config.group(1))["tabs"][0]["name"] == "Bad<script>alert(1)</script>"
 
 
-async def test_every_url_on_the_page_respects_the_prefix(labdeck_client):
-    client = await labdeck_client({"dashboard": labdeck_dashboard}, prefix="/user/alice/", auth="token")
-    await labdeck_login(client)
-    html = await (await client.get("/user/alice/dashboard/")).text()
-    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert urls and all(url.startswith("/user/alice/") or url.startswith("data:") for url in urls), urls
+def test_every_url_on_the_page_respects_the_prefix(served):
+    stand_ins = {"notes": object(), "terminal": object()}  # only their names matter here
+    app = served({"dashboard": labdeck_dashboard, **stand_ins}, prefix="/user/alice/",
+                 environ={"LABDECK_DASHBOARD_TABS": "Grafana=grafana/"})
+    _, _, html = app.get("/user/alice/dashboard/")
+    urls = [url for url in re.findall(r'(?:src|href)="([^"]+)"', html) if not url.startswith("data:")]
+    assert {"/user/alice/notes/", "/user/alice/terminal/session/1", "/user/alice/grafana/"} <= set(urls)
+    assert all(url.startswith("/user/alice/") for url in urls), urls
     for url in urls:
-        if not url.startswith("data:"):
-            assert (await client.get(url)).status == 200, url
+        if url.startswith("/user/alice/dashboard/"):
+            assert app.get(url)[0] == 200, url
+    config = re.search(r'<script id="labdeck-dashboard-config" type="application/json">(.*?)</script>', html, re.S)
+    assert json.loads(config.group(1))["terminalUrl"] == "/user/alice/terminal/"
