@@ -29,7 +29,7 @@ class VendorBuildHook(BuildHookInterface):
         root = Path(self.root)
         modules = root / "node_modules"
         vendor = root / "src" / "labdeck_dashboard" / "static" / "vendor"
-        if not all((modules / src).is_file() for src in VENDOR_FILES):
+        if not _installed(root):
             npm = shutil.which("npm")
             if npm is None:
                 if all((vendor / dst).is_file() for dst in VENDOR_FILES.values()):
@@ -40,3 +40,11 @@ class VendorBuildHook(BuildHookInterface):
             target = vendor / dst
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(modules / src, target)
+
+
+def _installed(root: Path) -> bool:
+    """node_modules holds what package-lock.json pins (npm writes its own copy on install)."""
+    lock, installed = root / "package-lock.json", root / "node_modules" / ".package-lock.json"
+    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+        return False
+    return all((root / "node_modules" / src).is_file() for src in VENDOR_FILES)
