@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
 from aiohttp import web
 
-from labdeck import __version__ as core_version
 from labdeck import settings_of
 from labdeck.keys import PLUGIN_MANAGER
 
@@ -24,12 +24,13 @@ _templates = jinja2.Environment(
 
 
 def _asset_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("labdeck-dashboard")
-    except PackageNotFoundError:
-        return core_version
+    """A digest of the static files: ``?v=`` changes whenever one of them does, so browsers
+    never run a stale dashboard.js against a newer page."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 ASSET_VERSION = _asset_version()
