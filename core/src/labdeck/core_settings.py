@@ -74,7 +74,12 @@ def finalize_settings(settings: Settings) -> Settings:
     port = changes.get("port", settings.port)
     if not 0 <= port <= 65535:
         raise SettingsError(f"--port / LABDECK_PORT: {port} is not a port number")
-    runtime_dir = settings.runtime_dir or Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
+    runtime_dir = settings.runtime_dir
+    if runtime_dir is None and port == 0:
+        # a port chosen by the kernel has no stable name: a folder of this start's own
+        runtime_dir = tempfile.mkdtemp(prefix=f"labdeck-{os.getuid()}-any-")
+    elif runtime_dir is None:
+        runtime_dir = Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
     changes["runtime_dir"] = ensure_private_dir(Path(runtime_dir))
     return settings.replace(**changes)
 

@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import html
 import json
 import logging
-import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +31,6 @@ import aiohttp
 from aiohttp import web
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from ..keys import ACTIVITY
 from ..pages import forbidden, page
@@ -43,7 +38,8 @@ from ..settings import Settings, SettingsError
 from ..specs import Principal
 from ..urls import safe_next
 from .base import AuthBackend, wants_html
-from .session import SessionCookies, cookie_name
+from .oauth_flow import Flow, FlowError, LoginFlows
+from .session import SessionCookies
 
 log = logging.getLogger("labdeck.auth.jupyterhub")
 
@@ -149,51 +145,6 @@ def redirect(location: str) -> web.Response:
     return web.Response(status=302, headers={"Location": location})
 
 
-class StateCookies:
-    """OAuth ``state`` bound to the browser that started the sign-in, accepted once.
-
-    Each sign-in gets its own short-lived cookie (named after a hash of the state,
-    so several tabs or frames signing in at once do not overwrite each other),
-    holding the signed state and whatever the callback needs (next URL, PKCE
-    verifier). ``take`` checks it, forgets it and returns the data. Reusable by any
-    OAuth backend: it depends only on ``SessionCookies.sign``/``unsign``.
-    """
-
-    def __init__(self, sessions: SessionCookies, *, max_age: int = 600):
-        self.sessions = sessions
-        self.max_age = max_age
-        self._used: dict[str, float] = {}  # state hash -> expiry, so a replayed state is refused
-
-    def _name(self, state: str) -> str:
-        return cookie_name(self.sessions.prefix, "oauth-state") + "-" + hashlib.sha256(state.encode()).hexdigest()[:12]
-
-    def begin(self, response: web.StreamResponse, request: web.Request, data: Mapping[str, Any]) -> str:
-        state = secrets.token_urlsafe(24)
-        value = self.sessions.sign({"s": state, **data}, salt=":oauth-state")
-        self.sessions.set_cookie(response, request, self._name(state), value, max_age=self.max_age)
-        return state
-
-    def take(self, request: web.Request, response: web.StreamResponse) -> dict[str, Any] | None:
-        """The data saved by ``begin`` when ``?state=`` matches this browser's cookie, else None.
-        The cookie is cleared on ``response`` either way."""
-        state = request.query.get("state", "")
-        if not state:
-            return None
-        name = self._name(state)
-        value = request.cookies.get(name)
-        self.sessions.clear(response, name)
-        now = time.monotonic()
-        self._used = {k: t for k, t in self._used.items() if t > now}
-        key = hashlib.sha256(state.encode()).hexdigest()
-        if not value or key in self._used:
-            return None
-        data = self.sessions.unsign(value, self.max_age, salt=":oauth-state")
-        if not isinstance(data, dict) or not hmac.compare_digest(str(data.get("s", "")).encode(), state.encode()):
-            return None
-        self._used[key] = now + self.max_age
-        return data
-
-
 class JupyterHubAuth(AuthBackend):
     """Sign-in through the hub that spawned this server; owner and permitted admins only."""
 
@@ -207,13 +158,7 @@ class JupyterHubAuth(AuthBackend):
         self.hub_version: str | None = None
         self._client: aiohttp.ClientSession | None = None
         self._reporter: asyncio.Task | None = None
-        self._states: StateCookies | None = None
-
-    def _state_cookies(self) -> StateCookies:
-        # core swaps ``sessions`` after construction (the cookie key depends on us): follow it
-        if self._states is None or self._states.sessions is not self.sessions:
-            self._states = StateCookies(self.sessions)
-        return self._states
+        self.flows = LoginFlows(sessions, settings.prefix)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get(self.hub.callback_route, self.callback), web.get("api", self.api)]
@@ -224,27 +169,27 @@ class JupyterHubAuth(AuthBackend):
         if not wants_html(request):
             return await super().challenge(request)
         prefix = self.settings.prefix
-        verifier = secrets.token_urlsafe(32)
         response = redirect(prefix)  # Location set below, once the state exists
-        state = self._state_cookies().begin(response, request, {
-            "n": safe_next(request.path_qs, prefix, prefix), "v": verifier,
-        })
+        flow = self.flows.begin(request, response, safe_next(request.path_qs, prefix, prefix), self.hub.callback_url)
         response.headers["Location"] = prepare_grant_uri(
             self.hub.authorize_url, self.hub.client_id, "code", redirect_uri=self.hub.callback_url,
-            state=state, code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256",
+            state=flow.state, code_challenge=flow.code_challenge, code_challenge_method="S256",
         )
         return response
 
     async def callback(self, request: web.Request) -> web.StreamResponse:
         prefix = self.settings.prefix
         failed = page("Sign-in failed", "")  # only collects the state cookie's removal
-        saved = self._state_cookies().take(request, failed)
+        try:
+            flow: Flow | None = self.flows.finish(request, failed)
+        except FlowError:
+            flow = None
         if request.query.get("error"):
             return self._failure(failed, 403, "The hub did not allow this sign-in.")
-        if saved is None or not request.query.get("code"):
+        if flow is None or not request.query.get("code"):
             return self._failure(failed, 400, "This sign-in link has expired or was already used.")
         try:
-            token = await self._token_for_code(request.query["code"], str(saved.get("v", "")))
+            token = await self._token_for_code(request.query["code"], flow.code_verifier)
             user = await self._hub_user(token)
         except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
             log.warning("sign-in through the hub failed: %s", type(error).__name__)
@@ -258,7 +203,7 @@ class JupyterHubAuth(AuthBackend):
             groups = tuple(g for g in user.get("groups") or () if isinstance(g, str))
             principal = Principal(name=name, backend=self.name, groups=groups,
                                   extra={"admin": True} if user.get("admin") else {})
-            response = redirect(safe_next(str(saved.get("n", "")), prefix, prefix))
+            response = redirect(safe_next(flow.next_url, prefix, prefix))
             self.sessions.write(response, request, principal)
         for name_, morsel in failed.cookies.items():  # carry the state cookie's removal over
             response.cookies[name_] = morsel
