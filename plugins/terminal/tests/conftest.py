@@ -7,7 +7,10 @@ tests (skipped without it).
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from terminal_helpers import ServerProcess, short_dir
+from terminal_helpers import ServerProcess, short_dir, wait_for
 
 
 @pytest.fixture
@@ -38,3 +41,26 @@ def terminal_server() -> Iterator[Callable[..., ServerProcess]]:
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
 
+
+
+@pytest.fixture
+def tcp_server() -> Iterator[int]:
+    """A terminal server on a loopback TCP port (as for benchmarks); yields the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = short_dir()
+    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", str(port),
+                                "--profile-dir", "", "--home", str(folder)],
+                               env={**os.environ, "SHELL": "/bin/bash"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+
+    def listening() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_for(listening)
+    yield port
+    process.terminate()
+    process.wait(10)
+    shutil.rmtree(folder, ignore_errors=True)

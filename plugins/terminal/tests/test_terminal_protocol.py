@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import aiohttp
+import pytest
 from terminal_helpers import Term, alive, children_of, rss_kib, wait_for
 
 BASE = "http://terminal/"
@@ -202,3 +203,13 @@ async def test_page_and_static_files(terminal_server):
         assert (await http.get(BASE + "static/vendor/xterm.js")).status == 200
         assert (await http.get(BASE + "static/vendor/addon-fit.js")).status == 200
         assert (await http.get(BASE + "session/..%2Fx")).status == 404
+
+
+async def test_on_tcp_a_foreign_origin_is_refused(tcp_server):
+    base = f"http://127.0.0.1:{tcp_server}/"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await Term.open(base, "1", headers={"Origin": "http://evil.example"})
+    assert refused.value.status == 403
+    term = await Term.open(base, "1", headers={"Origin": f"http://127.0.0.1:{tcp_server}"})
+    await term.run("echo same-origin-$((2*2))", "same-origin-4")
+    await term.close()
