@@ -66,6 +66,8 @@ def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folde
     }}""")
     page.evaluate("window.labdeckTerminal.execute('echo api-$((3+4))')")
     screen_has(page, "api-7")
+    post(page, "terminal:clear")  # clears this view only
+    page.wait_for_function(f"() => !({SCREEN})().includes('api-7')")
 
     size = page.evaluate("window.labdeckTerminal.term.options.fontSize")
     page.hover("#terminal")
