@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,8 +19,11 @@ import aiohttp
 
 
 def short_dir(prefix: str = "ldt-") -> Path:
-    """A fresh private folder with a short path (unix socket paths are limited to 107 bytes)."""
-    return Path(tempfile.mkdtemp(prefix=prefix))
+    """A fresh private folder with a short path (unix socket paths are limited to 107 bytes),
+    removed when the test run ends."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def wait_for(predicate, seconds: float = 10.0, interval: float = 0.05):

@@ -56,6 +56,18 @@ async def test_the_replay_is_bounded_and_starts_at_a_line(terminal_server):
     await again.close()
 
 
+async def test_a_replay_larger_than_the_window_does_not_pause_the_shell(terminal_server):
+    server = terminal_server("--window", "65536", "--scrollback", "300000")
+    first = await attach(server)
+    await first.run("seq 1 60000; echo filled-$((1+1))", "filled-2")
+    lazy = await attach(server, ack=False)  # gets ~300 kB of replay and never acknowledges it
+    await lazy.until("filled-2")
+    await first.run("echo live-$((3+3))", "live-6")
+    await lazy.until("live-6")
+    for term in (first, lazy):
+        await term.close()
+
+
 async def test_two_viewers_see_each_other_and_both_type(terminal_server):
     server = terminal_server()
     alice = await attach(server)

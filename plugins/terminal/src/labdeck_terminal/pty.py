@@ -59,12 +59,13 @@ class Viewer:
         self.wake = asyncio.Event()
         self.queued = 0  # output bytes handed to this viewer since it attached
         self.acked = 0  # of which the client confirmed it has processed
+        self.replayed = 0  # the scrollback replay at attach: bounded already, never holds the PTY back
         self.over_window_since: float | None = None
         self.closing = False
 
     @property
     def unacked(self) -> int:
-        return self.queued - self.acked
+        return self.queued - max(self.acked, self.replayed)
 
     def push(self, data: bytes) -> None:
         last = self.outbox[-1] if self.outbox else None
@@ -149,6 +150,7 @@ class Session:
         replay = self.replay()
         if replay:
             viewer.push(replay)
+            viewer.replayed = len(replay)
         self.viewers.append(viewer)
         self.focus(viewer)
 
