@@ -63,7 +63,8 @@ async def test_a_replay_larger_than_the_window_does_not_pause_the_shell(terminal
     lazy = await attach(server, ack=False)  # gets ~300 kB of replay and never acknowledges it
     await lazy.until("filled-2")
     await first.run("echo live-$((3+3))", "live-6")
-    await lazy.until("live-6")
+    await first.run("echo again-$((4+4))", "again-8")  # the PTY was not paused after the first
+    await lazy.until("again-8")
     for term in (first, lazy):
         await term.close()
 
