@@ -27,7 +27,7 @@ def program(settings: Settings) -> ProgramSpec:
         command += ["--shell", settings.terminal_shell]
     if settings.terminal_home:
         command += ["--home", str(settings.terminal_home)]
-    return ProgramSpec(name="terminal", command=command, stopwaitsecs=3.0)
+    return ProgramSpec(name="terminal", command=command, stopwaitsecs=3.0, outlives_crash=True)
 
 
 def proxy(settings: Settings) -> ProxySpec:

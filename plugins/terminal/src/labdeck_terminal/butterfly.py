@@ -49,7 +49,7 @@ def program(settings: Settings) -> ProgramSpec:
                "--port", str(_port(runtime_dir)), "--root", root_path(settings)]
     environment = shell_environment(settings.terminal_shell or os.environ.get("SHELL"), settings.terminal_home,
                                     settings.terminal_profile_dirs)
-    return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0)
+    return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True)
 
 
 def proxy(settings: Settings) -> ProxySpec:
