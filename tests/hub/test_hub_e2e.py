@@ -33,7 +33,13 @@ def wait_for_frame_text(page, text, timeout=30):
             except Exception:  # a frame navigating or gone: look again
                 continue
         page.wait_for_timeout(300)
-    raise AssertionError(f"no frame shows {text!r}")
+    seen = []
+    for frame in page.frames:
+        try:
+            seen.append(f"{frame.url}: {frame.inner_text('body', timeout=500)[:300]!r}")
+        except Exception as error:
+            seen.append(f"{frame.url}: ({error})")
+    raise AssertionError(f"no frame shows {text!r}; the frames show:\n" + "\n".join(seen))
 
 
 def test_alice_reaches_her_dashboard_and_runs_a_command(hub, chromium):
@@ -46,7 +52,9 @@ def test_alice_reaches_her_dashboard_and_runs_a_command(hub, chromium):
         page.click("[type=submit]")
         page.goto(hub.url + "user/alice/", timeout=60000)  # the hub spawns, then labdeck signs in through it
         page.wait_for_url("**/user/alice/**", timeout=60000)
-        wait_for_frame_text(page, "You are signed in as alice.", timeout=60)
+        notes = wait_for_frame_text(page, "Start workshop", timeout=60)  # the workshop's home page
+        notes.click("text=Start workshop")
+        wait_for_frame_text(page, "You are signed in as alice.", timeout=30)
         terminal = next((f for f in page.frames if f.query_selector(".xterm-helper-textarea")), None)
         deadline = time.monotonic() + 30
         while terminal is None and time.monotonic() < deadline:

@@ -165,3 +165,17 @@ def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
     expect(opened.value).to_have_url(f"{server.url}terminal/session/3")
     expect(notes.locator("h1")).to_have_count(1)  # the notes stayed on their page
     assert "08-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url
+
+
+def test_copy_and_edit_pastes_into_the_terminal_without_running_it(attendee):
+    server, browsing = attendee("lab-workshop-content")
+    page = browsing.page
+    open_notes_page(page, f"{server.url}notes/exercises/06-page-formatting")
+    page.frame_locator("#ld-notes").locator(".ld-copy-and-edit", has_text="echo copy-and-edit").first.click()
+    terminal = screen(page, "1")
+    expect(terminal).to_contain_text("echo copy-and-edit")
+    # pasted, not run: the command's output line is not there until the attendee presses Enter
+    assert terminal.inner_text().count("copy-and-edit") == 1
+    page.frame_locator("iframe.ld-terminal[data-session='1']").locator(".xterm-helper-textarea").press("Enter")
+    expect(terminal).to_contain_text(re.compile(r"echo copy-and-edit\s*copy-and-edit"))
+    assert browsing.errors == []

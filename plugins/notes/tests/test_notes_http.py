@@ -75,7 +75,7 @@ async def test_execute_blocks_carry_action_and_session(corpus, notes_client):
     assert ("ld-execute", "terminal:execute", "2", "echo lower") in blocks
     assert ("ld-execute", "terminal:interrupt", "1", "&lt;ctrl+c&gt;") in blocks
     assert ("ld-copy", "workshop:copy", "", "echo copy") in blocks
-    assert ("ld-copy ld-copy-and-edit", "workshop:copy", "", "echo copy-and-edit") in blocks
+    assert ("ld-copy ld-copy-and-edit", "terminal:input", "1", "echo copy-and-edit") in blocks
     # the examples written inside <pre> stay examples, not buttons
     assert "<pre><code>```execute\necho upper\n```</code></pre>" in html
 

@@ -26,7 +26,9 @@ ANNOTATIONS: dict[str, Annotation] = {
     "execute-3": Annotation("terminal:execute", "3", "Run in terminal 3", "ld-execute"),
     "execute-all": Annotation("terminal:execute-all", None, "Run in every terminal", "ld-execute"),
     "copy": Annotation("workshop:copy", None, "Copy", "ld-copy"),
-    "copy-and-edit": Annotation("workshop:copy", None, "Copy, then edit before use", "ld-copy ld-copy-and-edit"),
+    # pasted into terminal 1 without Enter, so the attendee edits it before running it
+    "copy-and-edit": Annotation("terminal:input", "1", "Paste into the terminal to edit before running",
+                                "ld-copy ld-copy-and-edit"),
 }
 
 INTERRUPTS = ("<ctrl-c>", "<ctrl+c>")

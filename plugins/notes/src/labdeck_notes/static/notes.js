@@ -68,9 +68,11 @@
     }
     var args = {};
     if (session) args.session = session;
-    if (action !== "terminal:interrupt") args.command = text;
+    if (action === "terminal:input") args.text = text;
+    else if (action !== "terminal:interrupt") args.command = text;
     post(action, args);
-    feedback(block, action === "terminal:interrupt" ? "Interrupted" : "Sent to the terminal");
+    feedback(block, { "terminal:interrupt": "Interrupted", "terminal:input": "Pasted: edit, then press Enter" }[action]
+      || "Sent to the terminal");
   }
 
   // Shift-click means "copy": keep the browser from extending a text selection instead.
