@@ -1,0 +1,107 @@
+"""The dashboard image, run as OpenShift runs it (arbitrary UID, group 0), checked from outside."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+USER, PASSWORD = "workshop", secrets.token_urlsafe(12)
+AUTH = aiohttp.BasicAuth(USER, PASSWORD)
+ARBITRARY_UID = 1000321
+
+
+def fetch(url: str, *, auth: bool = True, password: str = PASSWORD) -> tuple[int, str]:
+    request = urllib.request.Request(url)
+    if auth:
+        request.add_header("Authorization", "Basic " + b64encode(f"{USER}:{password}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def dashboard(dashboard_image, container_of, corpus):
+    """The dashboard image with a corpus workshop, a workshop supervisord program and a
+    profile script, started through its command as an arbitrary UID."""
+    container = container_of(dashboard_image)
+    app_root = container.root / "opt" / "app-root"
+    container.copy_in(corpus / "lab-workshop-content" / "workshop", "/opt/app-root/src/workshop")
+    (app_root / "etc" / "supervisor" / "workshop-marker.conf").write_text(
+        "[program:workshop-marker]\n"
+        "command=sh -c 'id -u > /tmp/workshop-marker.ran; exec sleep 100000'\n"
+        "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n"
+    )
+    (app_root / "etc" / "profile.d" / "workshop.sh").write_text("export WORKSHOP_GREETING=hello-from-profile\n")
+    container.start({"AUTH_USERNAME": USER, "AUTH_PASSWORD": PASSWORD})
+    return container
+
+
+def test_health_answers_without_login(dashboard):
+    status, _ = fetch(dashboard.url + "-/health", auth=False)
+    assert status == 200
+
+
+def test_login_with_auth_username_and_password(dashboard):
+    assert fetch(dashboard.url + "notes/", auth=False)[0] == 401
+    assert fetch(dashboard.url + "notes/", password="wrong")[0] == 401
+    status, body = fetch(dashboard.url)
+    assert status == 200, body
+
+
+def test_a_corpus_workshop_page_renders(dashboard):
+    status, body = fetch(dashboard.url + "notes/workshop-overview")
+    assert status == 200, body
+    assert "how to create and structure the content for your own workshop" in body
+
+
+def test_a_terminal_runs_a_command_as_the_arbitrary_user(dashboard, terminal):
+    _, screen = terminal(dashboard.url, "probe", auth=AUTH,
+                         typed="echo $((6*7))-$(id -u)-$(id -g)-$(whoami)-$WORKSHOP_GREETING-$PWD\r",
+                         expect="-/opt/app-root/src")
+    assert f"42-{ARBITRARY_UID}-0-user-hello-from-profile-/opt/app-root/src" in screen
+
+
+def test_the_arbitrary_user_can_change_the_workshop_files(dashboard):
+    result = dashboard.run("sh", "-c", "echo edited >> /opt/app-root/src/workshop/modules.yaml && "
+                                       "mkdir /opt/app-root/src/mine && touch /opt/app-root/src/mine/file && echo ok")
+    assert result.stdout.strip() == "ok"
+
+
+def test_a_workshop_supervisord_program_runs(dashboard, until):
+    ran = dashboard.root / "tmp" / "workshop-marker.ran"
+    assert until(lambda: ran.exists() and ran.read_text().strip(), 30) == str(ARBITRARY_UID)
+    assert "RUNNING" in dashboard.ctl("status", "workshop-marker")
+
+
+def test_killed_web_process_comes_back_and_the_terminal_session_keeps_its_scrollback(dashboard, terminal, until):
+    first, _ = terminal(dashboard.url, "keep", auth=AUTH, typed="echo kept-$((20+3))\r", expect="kept-23")
+    web = int(dashboard.ctl("pid", "labdeck"))
+    os.kill(web, signal.SIGKILL)
+    until(lambda: dashboard.ctl("pid", "labdeck") not in ("", "0", str(web)) and dashboard.healthy(), 30,
+               "the web process to come back")
+    again, _ = terminal(dashboard.url, "keep", auth=AUTH, expect="kept-23")
+    assert again["new"] is False and again["pid"] == first["pid"]
+
+
+def test_sigterm_stops_every_process(dashboard):
+    assert dashboard.stop() == 0
+    leftovers = [p.name for p in Path("/proc").iterdir()
+                 if p.name.isdigit() and _uid(p) == ARBITRARY_UID]
+    assert leftovers == []
+
+
+def _uid(proc: Path) -> int | None:
+    try:
+        return proc.stat().st_uid
+    except OSError:
+        return None
