@@ -12,10 +12,10 @@ that variable is set, in which case they fail.
   bundle mounted into the build for pip and npm, for machines behind a TLS-intercepting proxy.
 - ``LABDECK_CORPUS``: the shared workshop corpus (default ../shared/corpus beside the repo).
 
-The images are built slim for speed (``INSTALL_NODEJS=false INSTALL_JAVA=false``) from a
-Debian base made locally with debootstrap. Containers run with ``buildah run --isolation
-chroot`` on the host's network, so servers inside listen on 127.0.0.1:<free port>, and as an
-arbitrary UID in group 0, as OpenShift runs them.
+The images are built without Java (``INSTALL_JAVA=false``, for speed) from a Debian base made
+locally with debootstrap; Node.js stays in, so npm is at hand for the plugins' wheel builds.
+Containers run with ``buildah run --isolation chroot`` on the host's network, so servers inside
+listen on 127.0.0.1:<free port>, and as an arbitrary UID in group 0, as OpenShift runs them.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def terminal_image(buildah: Buildah, debian_base: str) -> str:
     if reason:
         pytest.skip(reason)
     buildah.bud("images/terminal/Containerfile", TERMINAL,
-                {"BASE_IMAGE": debian_base, "INSTALL_NODEJS": "false", "INSTALL_JAVA": "false"})
+                {"BASE_IMAGE": debian_base, "INSTALL_NODEJS": "true", "INSTALL_JAVA": "false"})
     return TERMINAL
 
 

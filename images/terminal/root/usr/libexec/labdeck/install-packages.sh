@@ -7,8 +7,7 @@ nodejs=${INSTALL_NODEJS:-true}
 java=${INSTALL_JAVA:-true}
 
 if command -v apt-get >/dev/null; then
-    pkgs="bash ca-certificates curl wget git vim-tiny nano less procps openssh-client tini
-          python3 python3-venv locales-all"
+    pkgs="bash ca-certificates curl wget git vim-tiny nano less procps openssh-client python3 python3-venv"
     [ "$nodejs" = true ] && pkgs="$pkgs nodejs npm"
     [ "$java" = true ] && pkgs="$pkgs default-jre-headless"
     export DEBIAN_FRONTEND=noninteractive
