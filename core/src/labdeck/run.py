@@ -66,11 +66,49 @@ def prepare(settings: Settings, pm: pluggy.PluginManager, environ: MutableMappin
     return conf
 
 
+def reopenable(fd: int) -> bool:
+    """Can this user open ``/dev/stdout`` anew, as supervisord does for ``stdout_logfile``?"""
+    try:
+        os.close(os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_APPEND))
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # no /proc (not Linux): nothing to work around
+    return True
+
+
+def relay_output() -> None:
+    """Put a pipe of our own between supervisord and stdout/stderr, copied on by ``cat``.
+
+    A container's stdout belongs to whoever created it (root, the runtime); an
+    arbitrary UID cannot reopen it by path, and supervisord would fail to start
+    every program with EACCES. A pipe made here belongs to this user. ``cat``
+    ends when supervisord (the last writer) exits.
+    """
+    read_end, write_end = os.pipe()
+    if os.fork() == 0:  # the relay
+        try:
+            os.setsid()  # a signal for the container's process group is not for it: it ends at EOF
+            os.dup2(read_end, 0)
+            os.close(read_end)
+            os.close(write_end)
+            os.execvp("cat", ["cat"])  # noqa: S606 - no shell wanted
+        finally:
+            os._exit(127)
+    os.close(read_end)
+    os.dup2(write_end, 1)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+
 def run(settings: Settings, pm: pluggy.PluginManager, environ: Mapping[str, str]) -> int:
     """Replace this process with supervisord, which gets ``environ`` (never returns on success)."""
     command = supervisord_command()
     environ = dict(environ)
     conf = prepare(settings, pm, environ)
     sys.stdout.flush()
+    sys.stderr.flush()
+    if not (reopenable(1) and reopenable(2)):
+        relay_output()
     os.execve(command[0], [*command, "--configuration", str(conf)], environ)  # noqa: S606 - no shell wanted
     return 1  # pragma: no cover - execve does not return
