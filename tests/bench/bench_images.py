@@ -18,8 +18,6 @@ import statistics
 import time
 from pathlib import Path
 
-import aiohttp
-
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 HEADING = "## Images (bench_images.py)"
@@ -64,7 +62,7 @@ def one_run(helpers, buildah, image: str, workdir: Path, index: int) -> dict:
     name = f"labdeck-bench-{os.getpid()}-{index}"
     buildah("from", "--name", name, image)
     container = helpers.Container(buildah, name, Path(buildah("mount", name)), log_dir=workdir)
-    auth = aiohttp.BasicAuth("bench", "bench-pw")
+    auth = ("bench", "bench-pw")
     try:
         started = time.monotonic()
         container.start({"AUTH_USERNAME": "bench", "AUTH_PASSWORD": "bench-pw"})

@@ -21,6 +21,7 @@ listen on 127.0.0.1:<free port>, and as an arbitrary UID in group 0, as OpenShif
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import re
@@ -214,15 +215,15 @@ class Container:
         wait_until(self.healthy, 120, f"{self.name} to answer /-/health; log:\n{self.output()}")
 
     def copy_in(self, source: Path, dest: str, uid: int = 1001, gid: int = 0) -> Path:
-        """Copy a folder to ``dest`` (absolute, in the container), owned as the image's files are."""
+        """Copy a folder to ``dest`` (absolute, in the container), owned and writable as the
+        seed recipe leaves a workshop's files (1001, group 0, user and group may write)."""
         target = self.root / dest.lstrip("/")
         shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
         for folder, dirs, files in os.walk(target):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.lchown(name, uid, gid)
                 if not os.path.islink(name):
-                    mode = os.stat(name).st_mode
-                    os.chmod(name, mode | (mode & 0o700) >> 3)  # group gets the owner's rights
+                    os.chmod(name, os.stat(name).st_mode | (0o770 if os.path.isdir(name) else 0o660))
         return target
 
     def healthy(self) -> bool:
@@ -283,15 +284,17 @@ def container_of(buildah: Buildah, tmp_path_factory) -> Iterator:
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 
 
-async def _exchange(base_url: str, session: str, auth: aiohttp.BasicAuth | None, typed: str | None,
+async def _exchange(base_url: str, session: str, auth: tuple[str, str] | None, typed: str | None,
                     expect: str, seconds: float) -> tuple[dict, str]:
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     url = f"{base_url}terminal/ws/session/{session}?cols=200&rows=40"
     hello: dict = {}
     screen = b""
-    async with aiohttp.ClientSession(auth=auth) as client, \
-            client.ws_connect(url, headers={"Origin": origin}) as ws:
+    headers = {"Origin": origin}
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+    async with aiohttp.ClientSession() as client, client.ws_connect(url, headers=headers) as ws:
         if typed is not None:
             await ws.send_bytes(typed.encode())
         async with asyncio.timeout(seconds):
@@ -315,7 +318,7 @@ async def _exchange(base_url: str, session: str, auth: aiohttp.BasicAuth | None,
     return hello, text
 
 
-def terminal_session(base_url: str, session: str, *, auth: aiohttp.BasicAuth | None = None,
+def terminal_session(base_url: str, session: str, *, auth: tuple[str, str] | None = None,
                      typed: str | None = None, expect: str, timeout: float = 60) -> tuple[dict, str]:
     """Open terminal ``session``, type ``typed``, read until ``expect`` shows; (hello message, screen text)."""
     return asyncio.run(_exchange(base_url, session, auth, typed, expect, timeout))

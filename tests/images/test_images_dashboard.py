@@ -10,11 +10,10 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 USER, PASSWORD = "workshop", secrets.token_urlsafe(12)
-AUTH = aiohttp.BasicAuth(USER, PASSWORD)
+AUTH = (USER, PASSWORD)
 ARBITRARY_UID = 1000321
 
 
@@ -42,6 +41,9 @@ def dashboard(dashboard_image, container_of, corpus):
         "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n"
     )
     (app_root / "etc" / "profile.d" / "workshop.sh").write_text("export WORKSHOP_GREETING=hello-from-profile\n")
+    tool = app_root / "bin" / "workshop-tool"
+    tool.write_text("#!/bin/sh\necho tool-ran-$((3*3))\n")
+    tool.chmod(0o775)
     container.start({"AUTH_USERNAME": USER, "AUTH_PASSWORD": PASSWORD})
     return container
 
@@ -71,8 +73,12 @@ def test_a_terminal_runs_a_command_as_the_arbitrary_user(dashboard, terminal):
     assert f"42-{ARBITRARY_UID}-0-user-hello-from-profile-/opt/app-root/src" in screen
 
 
+def test_terminal_shells_find_the_workshops_commands(dashboard, terminal):
+    terminal(dashboard.url, "path", auth=AUTH, typed="workshop-tool\r", expect="tool-ran-9")
+
+
 def test_the_arbitrary_user_can_change_the_workshop_files(dashboard):
-    result = dashboard.run("sh", "-c", "echo edited >> /opt/app-root/src/workshop/modules.yaml && "
+    result = dashboard.run("sh", "-c", "echo edited >> /opt/app-root/src/workshop/content/workshop-summary.md && "
                                        "mkdir /opt/app-root/src/mine && touch /opt/app-root/src/mine/file && echo ok")
     assert result.stdout.strip() == "ok"
 
