@@ -1,9 +1,8 @@
 #!/bin/sh
 # Make a local Debian base image with debootstrap, for building the labdeck images
 # without pulling from a registry:  images/debian-base.sh [IMAGE] [SUITE] [MIRROR]
-# Needs root, debootstrap and buildah. Honours buildah's usual environment
-# (STORAGE_DRIVER=vfs, BUILDAH_ISOLATION=chroot, CONTAINERS_STORAGE_CONF) and BUILDAH_ARGS
-# (e.g. "--root DIR --runroot DIR") for a private image store.
+# Needs root, debootstrap and buildah. BUILDAH_ARGS are buildah's global options, e.g.
+# "--root DIR --runroot DIR --storage-driver vfs" for a private image store.
 set -eu
 image=${1:-localhost/labdeck-debian-base:bookworm}
 suite=${2:-bookworm}

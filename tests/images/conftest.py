@@ -8,6 +8,9 @@ that variable is set, in which case they fail.
   It keeps the debootstrap base and every build layer between runs, so a run where
   nothing changed builds nothing (the first run takes several minutes).
 - ``LABDECK_IMAGE_CONTEXT`` (default: the repository): the build context.
+- ``LABDECK_STORAGE_DRIVER``: buildah's storage driver for that store (default: buildah's own
+  choice, overlay where the kernel allows it; ``vfs`` works everywhere, slower). buildah 1.28
+  ignores ``STORAGE_DRIVER`` in the environment.
 - ``LABDECK_BUILD_CA_BUNDLE`` (default /etc/ssl/certs/ca-certificates.crt if present): a CA
   bundle mounted into the build for pip and npm, for machines behind a TLS-intercepting proxy.
 - ``LABDECK_CORPUS``: the shared workshop corpus (default ../shared/corpus beside the repo).
@@ -61,7 +64,7 @@ def missing_tools() -> str | None:
         if shutil.which(tool) is None:
             return f"{tool} is not installed (apt-get install -y buildah debootstrap)"
     if os.geteuid() != 0:
-        return "building images with buildah's vfs driver and chroot isolation needs root"
+        return "building and running images with buildah's chroot isolation needs root here"
     return None
 
 
@@ -83,11 +86,13 @@ def plugins_present(*names: str) -> str | None:
 
 
 class Buildah:
-    """buildah on a private store under the cache folder, vfs driver, chroot isolation."""
+    """buildah on a private store under the cache folder, chroot isolation."""
 
     def __init__(self, cache: Path):
         self.global_args = ["--root", str(cache / "storage"), "--runroot", str(cache / "run")]
-        self.env = {**os.environ, "STORAGE_DRIVER": "vfs", "BUILDAH_ISOLATION": "chroot",
+        if os.environ.get("LABDECK_STORAGE_DRIVER"):
+            self.global_args += ["--storage-driver", os.environ["LABDECK_STORAGE_DRIVER"]]
+        self.env = {**os.environ, "BUILDAH_ISOLATION": "chroot",
                     "BUILDAH_ARGS": " ".join(self.global_args)}
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 120) -> str:

@@ -99,15 +99,19 @@ def test_killed_web_process_comes_back_and_the_terminal_session_keeps_its_scroll
     assert again["new"] is False and again["pid"] == first["pid"]
 
 
-def test_sigterm_stops_every_process(dashboard):
+def test_sigterm_stops_every_process(dashboard, until):
     assert dashboard.stop() == 0
-    leftovers = [p.name for p in Path("/proc").iterdir()
-                 if p.name.isdigit() and _uid(p) == ARBITRARY_UID]
-    assert leftovers == []
+    until(lambda: not _processes_of(ARBITRARY_UID), 15,
+          f"every process of the container to end: {_processes_of(ARBITRARY_UID)}")
 
 
-def _uid(proc: Path) -> int | None:
-    try:
-        return proc.stat().st_uid
-    except OSError:
-        return None
+def _processes_of(uid: int) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and proc.stat().st_uid == uid:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{proc.name} {command}")
+        except OSError:
+            continue
+    return found

@@ -66,6 +66,9 @@ def test_the_built_workshop_is_served_and_its_build_and_setup_ran(workshop_image
     src = container.root / "opt" / "app-root" / "src"
     assert (src / "built.txt").read_text() == "built by uid 1001\n"
     assert not (container.root / "tmp" / "src" / "workshop").exists()
+    # the corpus files are read-only; assemble leaves them writable for any UID in group 0
+    edit = container.run("sh", "-c", "echo >> /opt/app-root/src/workshop/content/index.md && echo edited")
+    assert edit.stdout.strip() == "edited"
     container.start({"AUTH_USERNAME": "workshop", "AUTH_PASSWORD": "pw"})
     status, body = fetch(container.url + "notes/")
     assert status == 200
