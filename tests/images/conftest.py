@@ -184,6 +184,7 @@ class Container:
     root: Path  # the container's filesystem, mounted on the host
     process: subprocess.Popen | None = None
     port: int = 0
+    user: str = ARBITRARY_USER
     log_dir: Path = Path("/tmp")
     log: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -211,6 +212,7 @@ class Container:
               user: str = ARBITRARY_USER, volume: str | None = None) -> None:
         """Start the image's command (the S2I run script) as ``user`` on a free loopback port."""
         self.port = free_port()
+        self.user = user
         self.env = {"LABDECK_HOST": "127.0.0.1", "LABDECK_PORT": str(self.port), **env}
         self.log = self.log_dir / f"{self.name}.log"
         with open(self.log, "wb") as log:
@@ -244,14 +246,12 @@ class Container:
         return self.log.read_text(errors="replace")[-6000:] if self.log and self.log.exists() else ""
 
     def supervisord_pid(self) -> int:
-        uid = ARBITRARY_USER.split(":")[0]
-        pidfile = self.root / "tmp" / f"labdeck-{uid}-{self.port}" / "supervisord.pid"
+        pidfile = self.root / "tmp" / f"labdeck-{self.user.split(':')[0]}-{self.port}" / "supervisord.pid"
         return int(wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), 30, "supervisord.pid"))
 
     def ctl(self, *args: str) -> str:
-        uid = ARBITRARY_USER.split(":")[0]
-        conf = f"/tmp/labdeck-{uid}-{self.port}/supervisord.conf"
-        return self.run("supervisorctl", "-c", conf, *args, check=False).stdout.strip()
+        conf = f"/tmp/labdeck-{self.user.split(':')[0]}-{self.port}/supervisord.conf"
+        return self.run("supervisorctl", "-c", conf, *args, user=self.user, check=False).stdout.strip()
 
     def stop(self) -> int | None:
         """SIGTERM to supervisord (the command execs into it), as a container engine would."""
@@ -345,3 +345,20 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the workshop corpus is not at {CORPUS} (set LABDECK_CORPUS)")
     return CORPUS
+
+
+def http_get(url: str, auth: tuple[str, str] | None = None) -> tuple[int, str]:
+    """GET with optional Basic credentials; (status, body), errors included."""
+    request = urllib.request.Request(url)
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(":".join(auth).encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def get():
+    return http_get

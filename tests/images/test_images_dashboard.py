@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import urllib.error
-import urllib.request
-from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -15,17 +12,6 @@ import pytest
 USER, PASSWORD = "workshop", secrets.token_urlsafe(12)
 AUTH = (USER, PASSWORD)
 ARBITRARY_UID = 1000321
-
-
-def fetch(url: str, *, auth: bool = True, password: str = PASSWORD) -> tuple[int, str]:
-    request = urllib.request.Request(url)
-    if auth:
-        request.add_header("Authorization", "Basic " + b64encode(f"{USER}:{password}".encode()).decode())
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, response.read().decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +34,20 @@ def dashboard(dashboard_image, container_of, corpus):
     return container
 
 
-def test_health_answers_without_login(dashboard):
-    status, _ = fetch(dashboard.url + "-/health", auth=False)
+def test_health_answers_without_login(dashboard, get):
+    status, _ = get(dashboard.url + "-/health")
     assert status == 200
 
 
-def test_login_with_auth_username_and_password(dashboard):
-    assert fetch(dashboard.url + "notes/", auth=False)[0] == 401
-    assert fetch(dashboard.url + "notes/", password="wrong")[0] == 401
-    status, body = fetch(dashboard.url)
+def test_login_with_auth_username_and_password(dashboard, get):
+    assert get(dashboard.url + "notes/")[0] == 401
+    assert get(dashboard.url + "notes/", auth=(USER, "wrong"))[0] == 401
+    status, body = get(dashboard.url, auth=AUTH)
     assert status == 200, body
 
 
-def test_a_corpus_workshop_page_renders(dashboard):
-    status, body = fetch(dashboard.url + "notes/workshop-overview")
+def test_a_corpus_workshop_page_renders(dashboard, get):
+    status, body = get(dashboard.url + "notes/workshop-overview", auth=AUTH)
     assert status == 200, body
     assert "how to create and structure the content for your own workshop" in body
 

@@ -6,8 +6,6 @@ copy-once volume flow on that image."""
 from __future__ import annotations
 
 import shutil
-import urllib.request
-from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -48,12 +46,6 @@ def workshop_source(tmp: Path, corpus: Path, build: str, dashboard_image: str) -
     return source
 
 
-def fetch(url: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Authorization": "Basic " + b64encode(b"workshop:pw").decode()})
-    with urllib.request.urlopen(request, timeout=20) as response:
-        return response.status, response.read().decode(errors="replace")
-
-
 @pytest.fixture(scope="module")
 def workshop_image(buildah, dashboard_image, corpus, tmp_path_factory) -> str:
     source = workshop_source(tmp_path_factory.mktemp("s2i"), corpus, BUILD, dashboard_image)
@@ -61,7 +53,7 @@ def workshop_image(buildah, dashboard_image, corpus, tmp_path_factory) -> str:
     return WORKSHOP_IMAGE
 
 
-def test_the_built_workshop_is_served_and_its_build_and_setup_ran(workshop_image, container_of):
+def test_the_built_workshop_is_served_and_its_build_and_setup_ran(workshop_image, container_of, get):
     container = container_of(workshop_image)
     src = container.root / "opt" / "app-root" / "src"
     assert (src / "built.txt").read_text() == "built by uid 1001\n"
@@ -70,7 +62,7 @@ def test_the_built_workshop_is_served_and_its_build_and_setup_ran(workshop_image
     edit = container.run("sh", "-c", "echo >> /opt/app-root/src/workshop/content/index.md && echo edited")
     assert edit.stdout.strip() == "edited"
     container.start({"AUTH_USERNAME": "workshop", "AUTH_PASSWORD": "pw"})
-    status, body = fetch(container.url + "notes/")
+    status, body = get(container.url + "notes/", auth=("workshop", "pw"))
     assert status == 200
     assert "quick hands on introduction with using Kubernetes" in body
     assert (src / "setup.log").read_text() == f"setup ran as uid {ARBITRARY_UID}\n"
@@ -87,7 +79,7 @@ def test_a_failing_build_step_fails_the_build(buildah, dashboard_image, corpus, 
     assert not buildah.has_image("localhost/labdeck-test-failing:test")
 
 
-def test_copy_once_seeds_a_volume_that_keeps_the_attendees_changes(workshop_image, container_of, tmp_path, until):
+def test_copy_once_seeds_a_volume_that_keeps_the_attendees_changes(workshop_image, container_of, tmp_path, get):
     volume = tmp_path / "volume"
     volume.mkdir()
     shutil.chown(volume, ARBITRARY_UID, 0)  # as a fresh volume with fsGroup 0 would be
@@ -106,5 +98,5 @@ def test_copy_once_seeds_a_volume_that_keeps_the_attendees_changes(workshop_imag
     # the main container mounts the volume over /opt/app-root and serves what is in it
     main = container_of(workshop_image)
     main.start({"AUTH_USERNAME": "workshop", "AUTH_PASSWORD": "pw"}, volume=f"{volume}:/opt/app-root")
-    status, body = fetch(main.url + "notes/")
+    status, body = get(main.url + "notes/", auth=("workshop", "pw"))
     assert status == 200 and "An attendee's own notes." in body
