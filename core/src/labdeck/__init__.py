@@ -17,8 +17,16 @@ __all__ = [
     "Tab",
     "__version__",
     "hookimpl",
+    "principal_of",
     "settings_of",
 ]
+
+
+def principal_of(request) -> Principal:
+    """Who is signed in for this request (set by core's auth middleware)."""
+    from .keys import PRINCIPAL
+
+    return request[PRINCIPAL]
 
 
 def settings_of(request) -> Settings:

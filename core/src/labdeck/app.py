@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -9,8 +10,9 @@ import pluggy
 from aiohttp import WSCloseCode, web
 
 from . import __version__
+from .activity import Activity
 from .auth import make_auth_backend
-from .keys import AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
+from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
 from .middleware import auth_middleware, forwarded_middleware, security_headers
 from .pages import page
 from .plugins import PluginError, call_async, collect
@@ -104,14 +106,23 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     yield
     for result in pm.hook.shutdown(app=app):
         await call_async(result)
+    await app[AUTH_BACKEND].on_shutdown(app)
     await app[PROXY].close()
     if runner is not None:
         await runner.stop()
 
 
 async def _close_websockets(app: web.Application) -> None:
-    for ws in list(app[WEBSOCKETS]):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+    """Say goodbye on every open WebSocket at once; a peer that does not answer within a second
+    is cut off, so a stop (the hub's SIGTERM) never waits on a sleeping browser tab."""
+    closing = [asyncio.ensure_future(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down"))
+               for ws in list(app[WEBSOCKETS])]
+    if not closing:
+        return
+    _, pending = await asyncio.wait(closing, timeout=1.0)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
@@ -122,6 +133,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app[AUTH_BACKEND] = backend = make_auth_backend(settings, pm)
     app[PROXY] = Proxy(timeout=settings.proxy_timeout, connect_retry=settings.proxy_connect_retry)
     app[WEBSOCKETS] = set()
+    app[ACTIVITY] = Activity()
     programs = _programs(settings, pm)
     if settings.run_programs and programs:
         app[PROGRAMS] = ProgramRunner(programs)
@@ -135,8 +147,8 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app.router.add_get(prefix, root)
     _mount_plugins(app, settings, pm)
     for name, sub in app.get(_SUBAPPS, {}).items():
-        app.add_subapp(prefix + name, sub)
         app.router.add_route("*", prefix + name, _add_slash)
+        app.add_subapp(prefix + name, sub)
     app.on_response_prepare.append(security_headers)
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)

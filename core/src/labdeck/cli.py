@@ -18,7 +18,10 @@ from .specs import Command
 
 
 def setting_specs(pm: pluggy.PluginManager) -> dict[str, Setting]:
+    from .auth import BUILTIN_BACKENDS
+
     pairs = [("labdeck", s) for s in CORE_SETTINGS]
+    pairs += [("labdeck", s) for backend in BUILTIN_BACKENDS for s in backend.settings_specs]
     pairs += collect(pm, "register_settings", Setting)
     return check_unique(pairs)
 

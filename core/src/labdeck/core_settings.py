@@ -65,10 +65,21 @@ def finalize_settings(settings: Settings) -> Settings:
         if not url.hostname or not url.port:
             raise SettingsError(f"JUPYTERHUB_SERVICE_URL: {settings.service_url!r} has no host and port")
         changes.update(host=url.hostname, port=url.port)
+        if not settings.trusted_proxies:
+            # Spawned by JupyterHub: every request comes through the hub's proxy (CHP, traefik) from an
+            # address that changes with each pod, and the browser's scheme is only in X-Forwarded-Proto.
+            # Believing it is needed for the WebSocket Origin check and Secure cookies behind TLS; a
+            # browser cannot set these headers on a navigation or a WebSocket, so nothing is given away.
+            changes["trusted_proxies"] = ("*",)
     port = changes.get("port", settings.port)
     if not 0 <= port <= 65535:
         raise SettingsError(f"--port / LABDECK_PORT: {port} is not a port number")
-    runtime_dir = settings.runtime_dir or Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
+    runtime_dir = settings.runtime_dir
+    if runtime_dir is None and port == 0:
+        # a port chosen by the kernel has no stable name: a folder of this start's own
+        runtime_dir = tempfile.mkdtemp(prefix=f"labdeck-{os.getuid()}-any-")
+    elif runtime_dir is None:
+        runtime_dir = Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
     changes["runtime_dir"] = ensure_private_dir(Path(runtime_dir))
     return settings.replace(**changes)
 

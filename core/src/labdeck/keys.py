@@ -19,6 +19,7 @@ PROGRAMS = web.AppKey("labdeck.programs", "ProgramRunner")
 HTTP_CLIENT = web.AppKey("labdeck.http_client", aiohttp.ClientSession)
 WEBSOCKETS = web.AppKey("labdeck.websockets", set)
 PUBLIC_RESOURCES = web.AppKey("labdeck.public_resources", set)
+ACTIVITY = web.AppKey("labdeck.activity", "Activity")
 
-#: request[PRINCIPAL] is the signed-in ``labdeck.Principal``
-PRINCIPAL = "labdeck.principal"
+#: request[PRINCIPAL] is the signed-in ``labdeck.Principal`` (plugins: ``labdeck.principal_of(request)``)
+PRINCIPAL = web.RequestKey("labdeck.principal", "Principal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .keys import AUTH_BACKEND, PLUGIN_MANAGER, PRINCIPAL, PUBLIC_RESOURCES, SETTINGS
+from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PRINCIPAL, PUBLIC_RESOURCES, SETTINGS
 from .pages import forbidden
 from .plugins import call_async
 
@@ -54,11 +54,13 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if principal is None:
         return await backend.challenge(request)
     pm = app[PLUGIN_MANAGER]
-    if pm.hook.authorize.get_hookimpls():
+    # a signed-in user who is refused must still be able to sign out (and in as someone else)
+    if pm.hook.authorize.get_hookimpls() and request.path != app[SETTINGS].prefix + "-/logout":
         decision = await call_async(pm.hook.authorize(principal=principal, request=request))
         if decision is False:
             return forbidden(principal.name, app[SETTINGS].prefix)
     request[PRINCIPAL] = principal
+    app[ACTIVITY].touch()
     return await handler(request)
 
 

@@ -1,8 +1,8 @@
 """Reverse proxy for HTTP and WebSocket, one handler for both (as jupyter-server-proxy does).
 
 Never sends upstream: hop-by-hop headers, headers named in ``Connection``, our
-session cookies, or the ``Authorization`` the browser sent us. Redirects from
-upstream are rewritten into our public path.
+session cookies, or the ``Authorization`` the browser sent us. Redirects and
+cookie paths from upstream are rewritten into our public path.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from ssl import SSLContext
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
-from .keys import WEBSOCKETS
+from .keys import ACTIVITY, WEBSOCKETS
 from .pages import upstream_unavailable
 from .specs import ProxySpec
 
@@ -54,6 +55,15 @@ def is_labdeck_cookie(name: str) -> bool:
     return name.startswith("labdeck-")
 
 
+def allow_framing(headers: CIMultiDict) -> None:
+    """Drop an upstream's refusal to be framed; the rest of its CSP stays."""
+    headers.popall("X-Frame-Options", None)
+    for policy in headers.popall("Content-Security-Policy", ()):
+        kept = [d for d in policy.split(";") if d.strip() and d.split()[0].lower() != "frame-ancestors"]
+        if kept:
+            headers.add("Content-Security-Policy", ";".join(kept).strip())
+
+
 class Route:
     """A ``ProxySpec`` bound to its public path."""
 
@@ -63,6 +73,7 @@ class Route:
         up = urlsplit(spec.upstream)
         self.upstream_origin = f"{up.scheme}://{up.netloc}"
         self.upstream_base = up.path if up.path.endswith("/") else up.path + "/"
+        self.ssl: SSLContext | bool = True if spec.ssl is None else spec.ssl
 
     def upstream_url(self, request: web.Request) -> str:
         path = request.raw_path
@@ -82,6 +93,35 @@ class Route:
         if location.startswith(self.upstream_base):
             return self.public_path + location[len(self.upstream_base):]
         return location
+
+    def public_set_cookie(self, header: str) -> str | None:
+        """An upstream ``Set-Cookie`` as the browser must see it, or None to drop it.
+
+        ``Domain`` goes (the browser talks to us, not to the upstream's host);
+        a ``Path`` under the upstream's base moves under our public path, any
+        other path becomes our public path. A cookie named like ours is dropped:
+        an upstream must not be able to replace labdeck's session.
+        """
+        name, _, rest = header.partition(";")
+        if is_labdeck_cookie(name.split("=", 1)[0].strip()):
+            return None
+        attributes = []
+        for attribute in rest.split(";"):
+            key, _, value = attribute.partition("=")
+            key = key.strip().lower()
+            if key == "domain" or not key:
+                continue
+            if key == "path" and not self.spec.keep_path:
+                attribute = " Path=" + self.public_cookie_path(value.strip())
+            attributes.append(attribute)
+        return ";".join([name, *attributes])
+
+    def public_cookie_path(self, path: str) -> str:
+        if path.startswith(self.upstream_base):
+            return self.public_path + path[len(self.upstream_base):]
+        if path + "/" == self.upstream_base:
+            return self.public_path.rstrip("/")
+        return self.public_path
 
 
 class Proxy:
@@ -126,7 +166,8 @@ class Proxy:
         if "Origin" in headers:
             # we checked the browser's Origin already; the upstream sees itself as the origin
             headers["Origin"] = route.upstream_origin
-        headers.update(route.spec.headers)
+        extra = route.spec.headers
+        headers.update(extra(request) if callable(extra) else extra)
         return headers
 
     async def handle(self, request: web.Request, route: Route) -> web.StreamResponse:
@@ -145,10 +186,12 @@ class Proxy:
             try:
                 async with asyncio.timeout(timeout):
                     upstream = await session.request(request.method, url, headers=headers, data=data,
-                                                     allow_redirects=False)
+                                                     allow_redirects=False, ssl=route.ssl)
                 break
             except TimeoutError:
                 return upstream_unavailable(self._what(route), 504, f"No answer within {timeout:g} seconds.")
+            except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
+                return self._tls_failed(route, error)
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as error:
                 if data is None and time.monotonic() < deadline:
                     await asyncio.sleep(0.2)
@@ -169,6 +212,13 @@ class Proxy:
         headers = CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
         if "Location" in headers:
             headers["Location"] = route.public_location(headers["Location"])
+        if route.spec.allow_framing:
+            allow_framing(headers)
+        if "Set-Cookie" in headers:
+            for cookie in headers.popall("Set-Cookie"):
+                public = route.public_set_cookie(cookie)
+                if public is not None:
+                    headers.add("Set-Cookie", public)
         length = upstream.content_length
         if length is not None and length <= SMALL_BODY:
             body = await upstream.read()
@@ -196,8 +246,11 @@ class Proxy:
             try:
                 upstream = await session.ws_connect(url, headers=headers, protocols=protocols, max_msg_size=0,
                                                     autoping=True, autoclose=False, timeout=aiohttp.ClientWSTimeout(
-                                                        ws_receive=None, ws_close=2.0), compress=0)
+                                                        ws_receive=None, ws_close=2.0), compress=0,
+                                                    ssl=route.ssl)
                 break
+            except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
+                return self._tls_failed(route, error)
             except aiohttp.WSServerHandshakeError as error:
                 return web.Response(status=error.status if error.status >= 400 else 502,
                                     text=f"Upstream refused the WebSocket ({error.status}).\n")
@@ -213,7 +266,8 @@ class Proxy:
         if registry is not None:
             registry.add(ws)
         try:
-            await _pump_both(ws, upstream)
+            activity = request.config_dict.get(ACTIVITY)
+            await _pump_both(ws, upstream, activity.touch if activity is not None else _nothing)
         finally:
             if registry is not None:
                 registry.discard(ws)
@@ -221,13 +275,24 @@ class Proxy:
             await ws.close()
         return ws
 
+    def _tls_failed(self, route: Route, error: Exception) -> web.Response:
+        """Retrying cannot fix a certificate: say so at once."""
+        log.warning("upstream %s: TLS failed: %s", route.spec.upstream, error)
+        return upstream_unavailable(self._what(route), 502,
+                                    "Its TLS certificate could not be verified (see the server log).")
+
     @staticmethod
     def _what(route: Route) -> str:
         return route.public_path.strip("/").rsplit("/", 1)[-1].capitalize() or "The upstream"
 
 
-async def _pump(source, sink) -> None:
+def _nothing() -> None:
+    pass
+
+
+async def _pump(source, sink, touch: Callable[[], None]) -> None:
     async for msg in source:
+        touch()  # traffic either way is use: typing, and a command's output being watched
         if msg.type == WSMsgType.TEXT:
             await sink.send_str(msg.data)
         elif msg.type == WSMsgType.BINARY:
@@ -240,8 +305,9 @@ async def _pump(source, sink) -> None:
     await sink.close(code=source.close_code or 1000)
 
 
-async def _pump_both(browser, upstream) -> None:
-    tasks = [asyncio.ensure_future(_pump(browser, upstream)), asyncio.ensure_future(_pump(upstream, browser))]
+async def _pump_both(browser, upstream, touch: Callable[[], None]) -> None:
+    tasks = [asyncio.ensure_future(_pump(browser, upstream, touch)),
+             asyncio.ensure_future(_pump(upstream, browser, touch))]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -77,8 +77,9 @@ class Setting:
             value = self.parser(text)
         except (ValueError, TypeError) as error:
             kind = _TYPE_NAMES.get(self.parser, getattr(self.parser, "__name__", "value"))
-            shown = "(hidden)" if self.secret else repr(text)
-            raise SettingsError(f"{self.describe()}: {shown} is not a valid {kind}: {error}") from None
+            if self.secret:
+                raise SettingsError(f"{self.describe()}: the (hidden) value is not a valid {kind}") from None
+            raise SettingsError(f"{self.describe()}: {text!r} is not a valid {kind}: {error}") from None
         if self.choices is not None and value not in self.choices:
             raise SettingsError(
                 f"{self.describe()}: {text!r} is not one of {', '.join(self.choices)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from ssl import SSLContext
 from typing import Any
 
 
@@ -18,6 +19,18 @@ class ProxySpec:
     upstream, for servers that know their public root (Butterfly's
     ``--uri-root-path``); otherwise the part after ``path`` is appended to the
     upstream's base path.
+
+    ``headers`` are added to every request sent upstream: a mapping, or a
+    callable taking the aiohttp request and returning one, called per request
+    (for values that change, such as a bearer token re-read from a file).
+
+    ``ssl`` is how an https upstream is verified: None for the system's trust
+    store, an ``ssl.SSLContext`` (e.g. trusting a cluster CA), or False to
+    skip verification.
+
+    ``allow_framing`` removes ``X-Frame-Options`` and the CSP ``frame-ancestors``
+    directive from the upstream's answers, so a page that refuses to be framed
+    can sit in the dashboard; labdeck's own ``frame-ancestors`` still applies.
     """
 
     path: str
@@ -25,7 +38,9 @@ class ProxySpec:
     unix_socket: str | None = None
     keep_path: bool = False
     timeout: float | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
+    ssl: SSLContext | bool | None = None
+    allow_framing: bool = False
 
 
 @dataclass(frozen=True)

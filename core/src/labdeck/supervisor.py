@@ -36,8 +36,12 @@ def _environment(program: str, env: dict[str, str]) -> str:
     for key, value in env.items():
         if not key.replace("_", "").isalnum():
             raise ProgramConfigError(f"program {program!r}: environment name {key!r} is not a plain name")
-        escaped = _check(program, f"environment {key}", value).replace("\\", "\\\\").replace('"', '\\"')
-        items.append(f'{key}="{escaped}"')
+        _check(program, f"environment {key}", value)
+        # supervisord splits this with a non-POSIX shlex: no escapes, so pick a quote the value lacks
+        quote = '"' if '"' not in value else "'"
+        if quote in value:
+            raise ProgramConfigError(f"program {program!r}: environment {key} holds both kinds of quote")
+        items.append(f"{key}={quote}{value}{quote}")
     return _ini_value(program, "environment", ",".join(items))
 
 

@@ -6,23 +6,27 @@
 - ``labdeck_server(env={...}, args=[...])``: a real ``labdeck serve`` process on
   a free loopback port, with the installed plugins; ``.url``, ``.token``,
   ``.cookies``, ``.stop()``.
-- ``chromium``: Debian's Chromium through Playwright (never a browser download).
+- ``chromium``: Debian's Chromium through Playwright (never a browser download), one per
+  test module: keep browser tests in modules without async tests.
+- ``make_certificates(folder)``: a throwaway CA and a 127.0.0.1 certificate, for https upstreams.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import secrets
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -62,6 +66,48 @@ async def labdeck_login(client: Any, token: str = TEST_TOKEN) -> None:
     prefix = client.server.app[SETTINGS].prefix
     response = await client.get(f"{prefix}?token={token}", allow_redirects=False)
     assert response.status == 302, await response.text()
+
+
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a certificate for 127.0.0.1 signed by it, written into ``folder``:
+    ``(ca.pem, cert.pem, key.pem)``, for tests of https upstreams."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def build(subject: x509.Name, issuer: x509.Name, key: Any, signer: Any, *, ca: bool) -> x509.Certificate:
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                                  critical=False))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                                            critical=True)
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "labdeck test CA")])
+    ca = build(ca_name, ca_name, ca_key, ca_key, ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]), ca_name, key, ca_key, ca=False)
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
 
 
 @pytest.fixture
@@ -114,39 +160,32 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
     """Start ``labdeck serve`` on a free port and wait until it says where it listens."""
     token = token or secrets.token_urlsafe(16)
     full_env = {**os.environ, "LABDECK_PORT": "0", "LABDECK_TOKEN": token, **(env or {})}
-    if env and "LABDECK_PORT" in env:
-        full_env["LABDECK_PORT"] = env["LABDECK_PORT"]
     process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            output.append(line)
-            match = re.search(r"serving at (\S+)", line)
-            if match:
-                server = LabdeckServer(process, match.group(1), token, output)
-                _drain(process, output)
-                return server
-        elif process.poll() is not None:
-            break
-    process.kill()
-    raise RuntimeError("labdeck serve did not start:\n" + "".join(output) + (process.stdout.read() or ""))
+    lines: queue.Queue[str | None] = queue.Queue()
 
-
-def _drain(process: subprocess.Popen, output: list[str]) -> None:
-    """Keep reading the server's output so it never blocks on a full pipe."""
-    import threading
-
-    def pump() -> None:
+    def pump() -> None:  # keeps reading, so the server never blocks on a full pipe
         for line in process.stdout:
             output.append(line)
+            lines.put(line)
+        lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        match = re.search(r"serving at (\S+)", line)
+        if match:
+            return LabdeckServer(process, match.group(1), token, output)
+    process.kill()
+    process.wait()
+    raise RuntimeError("labdeck serve did not start:\n" + "".join(output))
 
 
 @pytest.fixture
@@ -163,8 +202,12 @@ def labdeck_server() -> Iterator[Callable[..., LabdeckServer]]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Playwright's sync API keeps its event loop running in this thread while it lives,
+    so an async test that runs meanwhile fails ("Runner.run() cannot be called from a
+    running event loop"). Hence one browser per module: keep browser tests in modules of
+    their own, with no async tests beside them."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("LABDECK_REQUIRE_BROWSER"):
             pytest.fail(f"no Chromium at {CHROMIUM}")

@@ -1,7 +1,8 @@
-"""Where redirects may go: our own paths only."""
+"""Where redirects may go (our own paths only), and which hosts are this machine."""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 
@@ -19,3 +20,13 @@ def safe_next(target: str | None, prefix: str, default: str) -> str:
     if any(segment in ("..", ".") for segment in parts.path.split("/")) or "%2e" in parts.path.lower():
         return default
     return target
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

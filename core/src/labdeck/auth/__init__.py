@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,24 +11,18 @@ import pluggy
 
 from ..plugins import PluginError, collect
 from ..settings import Settings, SettingsError
+from ..urls import is_loopback
 from .base import AuthBackend
 from .basic import BasicAuth
+from .jupyterhub import JupyterHubAuth
 from .none import NoAuth
+from .oauth import OAuthBackend
 from .session import SessionCookies
 from .token import TokenAuth
 
-BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth)
+BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth, OAuthBackend)
 
 __all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_auth_mode", "make_auth_backend"]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]:
@@ -44,7 +37,7 @@ def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]
 
 
 def choose_auth_mode(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
-    """The explicit ``--auth``, else what is configured: hub, Basic, token.
+    """The explicit ``--auth``, else what is configured: hub, OAuth, Basic, token.
 
     Auto-chosen token auth on a non-loopback address refuses to start: a
     token in a URL is for one person on their own machine.
@@ -54,6 +47,8 @@ def choose_auth_mode(settings: Settings, environ: Mapping[str, str] | None = Non
         return settings.auth
     if environ.get("JUPYTERHUB_CLIENT_ID"):
         return "jupyterhub"
+    if settings.get("oauth_service_account") or settings.get("oauth_client_id") or settings.get("oauth_client_id_file"):
+        return "oauth"
     if settings.auth_username == "*":
         return "none"
     if settings.auth_username or settings.auth_password:
@@ -83,7 +78,8 @@ def make_auth_backend(settings: Settings, pm: pluggy.PluginManager) -> AuthBacke
     mode = choose_auth_mode(settings)
     if mode not in backends:
         raise SettingsError(f"--auth / LABDECK_AUTH: unknown auth mode {mode!r}; known: {', '.join(sorted(backends))}")
-    # the cookie key may depend on the backend's secret, so the backend gets its sessions afterwards
-    backend = backends[mode](settings, SessionCookies(settings, b"unset"))
-    backend.sessions = SessionCookies(settings, cookie_secret(settings, backend))
+    # the cookie key may derive from the backend's secret: it is set once the backend exists
+    sessions = SessionCookies(settings)
+    backend = backends[mode](settings, sessions)
+    sessions.set_secret(cookie_secret(settings, backend))
     return backend

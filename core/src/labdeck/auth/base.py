@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from aiohttp import web
 
-from ..settings import Settings
+from ..settings import Setting, Settings
 from ..specs import Principal
 from .session import SessionCookies
 
@@ -20,6 +20,9 @@ class AuthBackend:
     """
 
     name: ClassVar[str]
+    #: the backend's own options; a built-in backend's become ``labdeck serve`` flags
+    #: (a plugin's backend declares its options through ``register_settings``)
+    settings_specs: ClassVar[tuple[Setting, ...]] = ()
 
     def __init__(self, settings: Settings, sessions: SessionCookies):
         self.settings = settings
@@ -48,6 +51,9 @@ class AuthBackend:
 
     async def on_startup(self, app: web.Application) -> None:
         """Called once when the app starts (fetch provider metadata, …)."""
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Called once when the app stops (close clients, stop background tasks)."""
 
     def secret_material(self) -> bytes | None:
         """Bytes stable across restarts from which a cookie key may be derived, if any."""

@@ -8,9 +8,10 @@ import hmac
 
 from aiohttp import web
 
-from ..settings import SettingsError
+from ..settings import Settings, SettingsError
 from ..specs import Principal
 from .base import AuthBackend
+from .session import SessionCookies
 
 
 class BasicAuth(AuthBackend):
@@ -18,7 +19,7 @@ class BasicAuth(AuthBackend):
 
     name = "basic"
 
-    def __init__(self, settings, sessions):
+    def __init__(self, settings: Settings, sessions: SessionCookies):
         super().__init__(settings, sessions)
         if not settings.auth_username:
             raise SettingsError("--auth-username / AUTH_USERNAME: basic auth needs a user name")

@@ -25,19 +25,32 @@ def is_secure(request: web.Request) -> bool:
 class SessionCookies:
     """Reads and writes the signed session cookie holding the ``Principal``."""
 
-    def __init__(self, settings: Settings, secret: bytes):
+    def __init__(self, settings: Settings, secret: bytes | None = None):
         self.prefix: str = settings.prefix
         self.max_age: int = settings.session_max_age
         self.name = cookie_name(self.prefix)
+        self._serializer: URLSafeTimedSerializer | None = None
+        if secret is not None:
+            self.set_secret(secret)
+
+    def set_secret(self, secret: bytes) -> None:
+        """The signing key. Core sets it once the backend exists (the key may derive from the
+        backend's own secret); everything holding this object then signs with the real key."""
         self._serializer = URLSafeTimedSerializer(secret, salt=f"labdeck-session:{self.prefix}")
 
+    @property
+    def serializer(self) -> URLSafeTimedSerializer:
+        if self._serializer is None:
+            raise RuntimeError("session cookies used before their key was set")
+        return self._serializer
+
     def sign(self, data: Any, *, salt: str = "") -> str:
-        return self._serializer.dumps(data, salt=f"labdeck-session:{self.prefix}{salt}")
+        return self.serializer.dumps(data, salt=f"labdeck-session:{self.prefix}{salt}")
 
     def unsign(self, value: str, max_age: int, *, salt: str = "") -> Any | None:
         """The signed data, or None when it was tampered with, expired or malformed."""
         try:
-            return self._serializer.loads(value, max_age=max_age, salt=f"labdeck-session:{self.prefix}{salt}")
+            return self.serializer.loads(value, max_age=max_age, salt=f"labdeck-session:{self.prefix}{salt}")
         except (BadSignature, ValueError, TypeError):
             return None
 

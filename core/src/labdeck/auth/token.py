@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hmac
 import html
 import secrets
@@ -9,9 +10,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from ..settings import Settings
 from ..specs import Principal
 from ..urls import safe_next
 from .base import AuthBackend, wants_html
+from .session import SessionCookies
 
 
 class TokenAuth(AuthBackend):
@@ -22,17 +25,13 @@ class TokenAuth(AuthBackend):
 
     name = "token"
 
-    def __init__(self, settings, sessions):
+    def __init__(self, settings: Settings, sessions: SessionCookies):
         super().__init__(settings, sessions)
         self.token: str = settings.token or secrets.token_urlsafe(24)
+        self._principal = Principal(name=getpass.getuser(), backend=self.name)
 
     def _valid(self, candidate: str | None) -> bool:
         return bool(candidate) and hmac.compare_digest(candidate.encode(), self.token.encode())
-
-    def _principal(self) -> Principal:
-        import getpass
-
-        return Principal(name=getpass.getuser(), backend=self.name)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("-/login", self.login_page), web.post("-/login", self.login_form)]
@@ -40,12 +39,12 @@ class TokenAuth(AuthBackend):
     async def authenticate(self, request: web.Request) -> Principal | None:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "token" and self._valid(value.strip()):
-            return self._principal()
+            return self._principal
         return await super().authenticate(request)
 
     def _signed_in_redirect(self, request: web.Request, target: str) -> web.StreamResponse:
-        response = web.HTTPFound(target)
-        self.sessions.write(response, request, self._principal())
+        response = web.Response(status=302, headers={"Location": target})
+        self.sessions.write(response, request, self._principal)
         return response
 
     async def challenge(self, request: web.Request) -> web.StreamResponse:

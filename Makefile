@@ -1,0 +1,48 @@
+# The README's commands: `make demo` (set up and start labdeck with an example workshop)
+# and `make test` (set up and run every test). Both work on a fresh Debian machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PACKAGES := ./core $(patsubst %/pyproject.toml,./%,$(wildcard plugins/*/pyproject.toml))
+DEMO_CONTENT ?= examples/workshop
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv system-deps lint bench hub-demo clean
+
+## Debian packages the tests drive (a real Chromium; node and npm for front-end builds),
+## installed only when their command is missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## A virtualenv with core and every plugin installed as a user would: plain, non-editable wheels.
+venv:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt $(PACKAGES) ./tests/plugin_example
+	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PACKAGES) ./tests/plugin_example
+
+demo: system-deps venv
+	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve
+
+test: system-deps venv
+	$(BIN)/ruff check .
+	LABDECK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv
+	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done
+
+## A multi-user hub on this machine (JupyterHub + SimpleLocalProcessSpawner): see docs/multi-user.md
+hub-demo: system-deps
+	images/hub/demo.sh
+
+clean:
+	rm -rf $(VENV) build dist */*/build

@@ -1,0 +1,114 @@
+"""Generic OIDC mode (discovery, claims, allow-lists) and how the oauth backend is configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from labdeck.auth import choose_auth_mode
+from labdeck.cli import main
+from labdeck.settings import SettingsError
+from labdeck.testing import make_app, make_settings
+
+PAGE = "/probe/"
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture
+def oidc_labdeck(aiohttp_client, cluster, tools):
+    """labdeck signing in with the stand-in as a plain OIDC provider found by discovery."""
+    cluster.oidc = True
+
+    async def start(**settings):
+        settings = {"oauth_client_id": cluster.client_id, "oauth_client_secret": cluster.sa_token,
+                    "oauth_issuer": cluster.url, "oauth_groups_claim": "realm_access.roles", **settings}
+        return await aiohttp_client(make_app({"probe": tools.Probe()}, auth="oauth", **settings))
+
+    return start
+
+
+async def test_discovered_provider_user_and_groups_from_configured_claims(oidc_labdeck, cluster, tools):
+    client = await oidc_labdeck(oauth_allowed_groups=("teachers",))
+    response = await tools.sign_in(client, cluster, "carol", PAGE)  # "teachers" is in realm_access.roles
+    assert await response.text() == "hello carol"
+    # discovery said the token endpoint wants the secret in the body
+    assert cluster.token_requests == [(cluster.client_id, True, "authorization_code")]
+    assert cluster.client_auth == "post"
+    signed_out = await client.get("/-/logout")
+    assert f'href="{cluster.url}/logout"' in await signed_out.text()  # the provider's end_session_endpoint
+
+
+async def test_allowed_users_list(oidc_labdeck, cluster, tools):
+    client = await oidc_labdeck(oauth_allowed_users=("dave",), oauth_token_auth_method="client_secret_basic")
+    assert await (await tools.sign_in(client, cluster, "dave", PAGE)).text() == "hello dave"
+    assert cluster.client_auth == "basic"  # system:serviceaccount:... survives Basic (RFC 6749 2.3.1 encoding)
+    other = await oidc_labdeck(oauth_allowed_users=("dave",))
+    assert (await tools.sign_in(other, cluster, "carol", PAGE)).status == 403
+
+
+async def test_provider_unreachable_at_sign_in_gives_a_readable_503(aiohttp_client, tools):
+    app = make_app({"probe": tools.Probe()}, auth="oauth", oauth_client_id="c", oauth_client_secret="s",
+                   oauth_issuer="http://127.0.0.1:9", oauth_allow_all=True)
+    client = await aiohttp_client(app)  # starts although the provider is down
+    response = await client.get(PAGE, headers=HTML, allow_redirects=False)
+    assert response.status == 503
+    assert "sign-in service is not answering" in await response.text()
+
+
+def test_generic_mode_needs_a_rule_for_who_may_enter(tmp_path):
+    with pytest.raises(SettingsError, match="--oauth-allow-all"):
+        make_app(auth="oauth", oauth_client_id="c", oauth_client_secret="s", oauth_issuer="https://id.example")
+
+
+def test_client_secret_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    app = make_app(auth="oauth", oauth_client_id="c", oauth_client_secret_file=secret,
+                   oauth_authorize_url="https://id.example/a", oauth_token_url="https://id.example/t",
+                   oauth_allow_all=True)
+    from labdeck.keys import AUTH_BACKEND
+
+    assert app[AUTH_BACKEND].client_secret() == "from-a-file"
+
+
+def test_openshift_mode_chosen_by_oauth_service_account_and_needs_the_pod_token(tmp_path):
+    settings = make_settings(environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"})
+    assert choose_auth_mode(settings, environ={}) == "oauth"
+    with pytest.raises(SettingsError, match="service account namespace"):
+        make_app(environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"}, oauth_serviceaccount_dir=tmp_path)
+
+
+def test_every_oauth_setting_has_a_flag(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"], environ={})
+    text = capsys.readouterr().out
+    for flag in ("--oauth-service-account", "--oauth-client-secret-file", "--oauth-issuer", "--oauth-allowed-groups",
+                 "--oauth-groups-claim", "--oauth-project-role"):
+        assert flag in text
+
+
+def test_every_oauth_setting_is_in_the_operator_guide():
+    from pathlib import Path
+
+    from labdeck.auth.oauth import OAUTH_SETTINGS
+
+    text = (Path(__file__).resolve().parents[4] / "docs" / "oauth.md").read_text()
+    for setting in OAUTH_SETTINGS:
+        assert f"`{setting.flag_name}`" in text and f"`{setting.env_names[0]}`" in text, setting.name
+
+
+async def test_flow_cookie_signed_with_the_placeholder_key_is_refused(aiohttp_client):
+    """make_auth_backend builds a backend with a placeholder key (b"unset") and gives it the real
+    one afterwards: the sign-in flow must sign and check with the real one."""
+    from labdeck.auth.oauth_flow import LoginFlows
+    from labdeck.auth.session import SessionCookies
+    from labdeck.keys import AUTH_BACKEND, SETTINGS
+
+    app = make_app(auth="oauth", oauth_client_id="c", oauth_client_secret="s", oauth_allow_all=True,
+                   oauth_authorize_url="http://127.0.0.1:9/a", oauth_token_url="http://127.0.0.1:9/t")
+    client = await aiohttp_client(app)
+    forger = LoginFlows(SessionCookies(app[SETTINGS], b"unset"), "/")
+    value = forger.sessions.sign(["s1", "v" * 43, "/", "http://x/oauth_callback"], salt=LoginFlows._SALT)
+    response = await client.get("/oauth_callback?state=s1&code=c", allow_redirects=False,
+                                cookies={forger.cookie_name("s1"): value})
+    assert response.status == 400
+    assert app[AUTH_BACKEND].flows.sessions is app[AUTH_BACKEND].sessions

@@ -1,0 +1,37 @@
+"""labdeck-dashboard: the workshop notes beside terminals and other tools in one browser tab.
+
+Every way this plugin plugs into labdeck is on this screen. The page itself is
+views.py + templates/dashboard/index.html; the browser side (split panes, tabs,
+the action bus) is static/dashboard.js.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from labdeck import Setting, hookimpl
+
+from .layout import parse_tabs
+from .views import STATIC_DIR, dashboard
+
+
+@hookimpl
+def register_settings() -> list[Setting]:
+    return [
+        Setting("terminal_tab", env="TERMINAL_TAB", choices=("split", "split/2"),
+                help="terminals in the Terminal tab: unset = one, split = two (60/40), split/2 = three (50/25/25)"),
+        Setting("dashboard_tabs", env="LABDECK_DASHBOARD_TABS", type=parse_tabs, default=(),
+                help="extra dashboard tabs, comma-separated Name=URL (URL absolute or relative to the prefix)"),
+        Setting("restart_url", env="RESTART_URL",
+                help="URL the dashboard menu's Restart item leads to (no Restart item when unset)"),
+    ]
+
+
+@hookimpl
+def register_routes(settings) -> list[web.AbstractRouteDef]:
+    return [web.get("/", dashboard), web.static("/static", STATIC_DIR)]
+
+
+@hookimpl(tryfirst=True)  # the dashboard holds the terminal (whose own default is a bare terminal)
+def default_page(settings) -> str:
+    return "dashboard/"

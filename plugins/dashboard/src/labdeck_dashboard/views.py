@@ -1,0 +1,48 @@
+"""The one page: GET <prefix>dashboard/."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from labdeck import settings_of
+from labdeck.keys import PLUGIN_MANAGER
+
+from .layout import build_layout
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("labdeck_dashboard", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _asset_version() -> str:
+    """A digest of the static files: ``?v=`` changes whenever one of them does, so browsers
+    never run a stale dashboard.js against a newer page."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ASSET_VERSION = _asset_version()
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    settings = settings_of(request)
+    layout = build_layout(settings, request.config_dict[PLUGIN_MANAGER])
+    html = _templates.get_template("dashboard/index.html").render(
+        layout=layout,
+        config=layout.client_config(),
+        static=f"{settings.prefix}dashboard/static/",
+        version=ASSET_VERSION,
+    )
+    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,60 @@
+"""Render docs/img/dashboard.png: the dashboard with a corpus workshop loaded and two of its
+commands run. Not a test; run it by hand after a visible change:
+
+    LABDECK_CORPUS=/path/to/shared/corpus python plugins/dashboard/tests/screenshots.py
+
+Needs labdeck with the notes, terminal and dashboard plugins installed, and Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, start_server
+
+REPO = Path(__file__).resolve().parents[3]
+CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+OUTPUT = REPO / "docs" / "img" / "dashboard.png"
+
+
+def main() -> int:
+    home = Path(tempfile.mkdtemp(prefix="labdeck-screenshot-"))
+    (home / ".bash_profile").write_text('PS1="[attendee ~]$ "\n')
+    server = start_server({
+        "WORKSHOP_DIR": str(CORPUS / "lab-workshop-content"),
+        "TERMINAL_TAB": "split",
+        "HOME": str(home),
+        "SHELL": "/bin/bash",
+        "LABDECK_RUNTIME_DIR": str(home / "run"),
+    })
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 860})
+            page.goto(f"{server.url}?token={server.token}")
+            page.locator("#ld-notes").element_handle().content_frame().goto(
+                f"{server.url}notes/exercises/06-page-formatting")
+            notes = page.frame_locator("#ld-notes")
+            notes.locator(".ld-execute", has_text="echo upper").first.scroll_into_view_if_needed()
+            notes.locator(".ld-execute", has_text="echo upper").first.click()
+            notes.locator(".ld-execute", has_text="echo lower").first.click()
+            for session, text in (("1", "upper"), ("2", "lower")):
+                terminal = page.frame_locator(f"iframe[data-session='{session}']").locator("body")
+                expect(terminal).to_contain_text(f"$ echo {text}")
+            page.wait_for_timeout(300)  # let the click feedback fade
+            OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUTPUT))
+            browser.close()
+    finally:
+        server.stop()
+    print(f"wrote {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

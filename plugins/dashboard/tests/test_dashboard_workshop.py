@@ -1,0 +1,167 @@
+"""End to end: ``labdeck serve`` with the real notes and terminal plugins and corpus workshops,
+driven in Chromium the way an attendee clicks through them.
+
+The shells are real (bash) but find a stand-in ``kubectl`` first on their PATH, so a workshop's
+commands give known output whatever is installed on the machine: ``--watch`` runs a long
+``sleep`` (as a real watch never ends), anything else prints ``kubectl ran: <args>``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+PREFIX = "/user/alice/"
+
+FAKE_KUBECTL = """#!/bin/sh
+case "$*" in
+  *--watch*) echo "watching pods"; exec sleep 600 ;;
+  *) echo "kubectl ran: $*" ;;
+esac
+"""
+
+
+@pytest.fixture
+def shell_home(tmp_path: Path) -> dict[str, str]:
+    """Terminals whose shell (bash without start files, whatever the backend does with
+    HOME) finds the stand-in kubectl first."""
+    home = tmp_path / "home"
+    bin_dir = home / "bin"
+    bin_dir.mkdir(parents=True)
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL)
+    shell = bin_dir / "workshop-shell"
+    shell.write_text(f'#!/bin/sh\nPATH="{bin_dir}:$PATH" PS1="$ " HISTFILE=/dev/null \\\n'
+                     "    exec /bin/bash --noprofile --norc -i\n")
+    for script in (kubectl, shell):
+        script.chmod(0o755)
+    return {"HOME": str(home), "TERMINAL_HOME": str(home), "LABDECK_TERMINAL_SHELL": str(shell),
+            "LABDECK_RUNTIME_DIR": str(tmp_path / "run")}
+
+
+@pytest.fixture
+def attendee(workshop_server, shell_home, browse):
+    """``attendee(workshop, **env)`` -> a signed-in page on the dashboard of that workshop."""
+
+    def start(workshop: str, viewport=(1280, 800), **env: str):
+        server = workshop_server(workshop, env={**shell_home, **env}, prefix=PREFIX)
+        browsing = browse(server.url.split(PREFIX)[0], viewport)
+        browsing.page.goto(f"{server.url}?token={server.token}")
+        expect(browsing.page).to_have_url(server.url + "dashboard/")
+        return server, browsing
+
+    return start
+
+
+def screen(page, session):
+    """What terminal ``session`` shows (works for xterm.js and Butterfly pages alike)."""
+    return page.frame_locator(f"iframe.ld-terminal[data-session='{session}']").locator("body")
+
+
+def open_notes_page(page, url):
+    page.locator("#ld-notes").element_handle().content_frame().goto(url)
+
+
+@pytest.mark.parametrize("backend", ["own", "butterfly"])
+def test_execute_blocks_run_in_their_terminals_and_ctrl_c_interrupts(attendee, backend):
+    if backend == "butterfly" and importlib.util.find_spec("butterfly") is None:
+        pytest.skip("Butterfly is not installed (pip install 'labdeck-terminal[butterfly]')")
+    server, browsing = attendee("lab-k8s-fundamentals", TERMINAL_TAB="split", TERMINAL_BACKEND=backend)
+    page = browsing.page
+    open_notes_page(page, f"{server.url}notes/exercises/09-replicas-and-scaling")
+    notes = page.frame_locator("#ld-notes")
+
+    notes.locator(".ld-execute[data-session='1']", has_text="--watch").click()  # execute-1
+    expect(screen(page, "1")).to_contain_text("watching pods")
+    notes.locator(".ld-execute[data-session='2']", has_text="kubectl delete").click()  # execute-2
+    expect(screen(page, "2")).to_contain_text("kubectl ran: delete")
+    expect(screen(page, "1")).not_to_contain_text("delete")
+
+    notes.locator("[data-action='terminal:interrupt']").click()  # <ctrl+c>, execute-1
+    notes.locator(".ld-execute", has_text=re.compile(r"^\s*kubectl get pods -l app=blog\s*$")).first.click()
+    # only a shell that got its prompt back runs this; a sleep would just echo the keys
+    expect(screen(page, "1")).to_contain_text("kubectl ran: get pods -l app=blog")
+    assert browsing.errors == []
+
+
+def test_copy_block_puts_its_text_on_the_clipboard(attendee):
+    server, browsing = attendee("lab-workshop-content")
+    page = browsing.page
+    open_notes_page(page, f"{server.url}notes/exercises/06-page-formatting")
+    block = page.frame_locator("#ld-notes").locator(".ld-copy", has_text="echo copy").first
+    block.click()
+    expect(block).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "echo copy"
+
+
+@pytest.mark.parametrize("workshop", ["lab-k8s-fundamentals", "lab-couchbase-operator"])
+def test_next_and_previous_walk_every_page_without_a_javascript_error(attendee, workshop):
+    _, browsing = attendee(workshop)
+    page = browsing.page
+    notes = page.frame_locator("#ld-notes")
+    titles = [page.title()]
+    while notes.locator("a[rel='next']").count():
+        notes.locator("a[rel='next']").click()
+        expect(page).not_to_have_title(titles[-1])
+        titles.append(page.title())
+    assert len(titles) == len(set(titles)) > 3
+    for title in reversed(titles[:-1]):
+        notes.locator("a[rel='prev']").click()
+        expect(page).to_have_title(title)
+    expect(notes.locator("a[rel='prev']")).to_have_count(0)
+    assert browsing.errors == []
+
+
+def test_split_2_gives_three_working_terminals_and_the_gutter_keeps_its_place(attendee):
+    _, browsing = attendee("lab-couchbase-operator", TERMINAL_TAB="split/2")
+    page = browsing.page
+    notes_frame = page.locator("#ld-notes").element_handle().content_frame()
+    for session, number in (("1", 11), ("2", 22), ("3", 33)):
+        notes_frame.evaluate(
+            "([session, command]) => parent.postMessage("
+            "{labdeck: 1, action: 'terminal:execute', args: {session, command}}, location.origin)",
+            [session, f"echo term-$(({number}*2))"],
+        )
+    for session, number in (("1", 22), ("2", 44), ("3", 66)):
+        expect(screen(page, session)).to_contain_text(f"term-{number}")
+
+    pane = page.locator("#ld-notes-pane")
+    width = pane.bounding_box()["width"]
+    gutter = page.locator(".gutter-horizontal").bounding_box()
+    x, y = gutter["x"] + gutter["width"] / 2, gutter["y"] + 300
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 150, y, steps=6)
+    page.mouse.up()
+    assert pane.bounding_box()["width"] == pytest.approx(width - 150, abs=8)
+    page.reload()
+    expect(screen(page, "3")).to_contain_text("term-66")  # the same shells, replayed
+    assert pane.bounding_box()["width"] == pytest.approx(width - 150, abs=8)
+    assert browsing.errors == []
+
+
+def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
+    server, browsing = attendee("lab-workshop-content")
+    page = browsing.page
+    open_notes_page(page, f"{server.url}notes/exercises/08-embedded-links")
+    notes = page.frame_locator("#ld-notes")
+    selected = page.locator(".ld-tab[aria-selected='true']")
+
+    notes.get_by_role("link", name="Slides", exact=True).click()  # %slides_url%
+    expect(selected).to_have_text("Slides")
+    slides = page.locator(".ld-panel[data-tab='Slides'] iframe")
+    expect(slides).to_have_attribute("src", re.compile(r"notes/slides/?$"))
+    notes.get_by_role("link", name="Questions", exact=True).click()  # %slides_url%#/questions
+    expect(slides).to_have_attribute("src", re.compile(r"notes/slides/?#/questions$"))
+
+    notes.get_by_role("link", name="Terminal", exact=True).click()  # %terminal_url%
+    expect(selected).to_have_text("Terminal")
+    with page.context.expect_page() as opened:
+        notes.get_by_role("link", name="Session", exact=True).click()  # %terminal_url%/session/3
+    expect(opened.value).to_have_url(f"{server.url}terminal/session/3")
+    expect(notes.locator("h1")).to_have_count(1)  # the notes stayed on their page
+    assert "08-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url

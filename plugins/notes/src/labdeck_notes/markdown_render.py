@@ -1,0 +1,56 @@
+"""Markdown -> HTML with the GitHub-flavoured features workshop authors use.
+
+Python-Markdown plus pymdown-extensions: fenced code (superfences, which also hosts
+the execute/copy annotations), tables, ``~~strikethrough~~``, task lists, bare-URL
+autolinks, heading anchors, ``{: attribute lists}`` and Pygments highlighting.
+Raw HTML passes through untouched: workshop pages are trusted author content.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from typing import Any
+
+import markdown
+
+from .codeblocks import ANNOTATIONS, code_block_html
+
+
+def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
+    return code_block_html(name, source)
+
+
+EXTENSIONS = [
+    "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.tasklist",
+    "pymdownx.magiclink", "tables", "toc", "attr_list", "sane_lists", "md_in_html",
+]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "pymdownx.superfences": {
+        "custom_fences": [
+            {"name": name, "class": "ld-code", "format": partial(_fence, name)} for name in ANNOTATIONS
+        ],
+    },
+    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+    "pymdownx.tasklist": {"custom_checkbox": False},
+    "pymdownx.magiclink": {"hide_protocol": False},
+    "toc": {"permalink": "#", "permalink_title": "Link to this section"},
+}
+
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    # A Markdown instance keeps state between calls; one per thread, reset each time.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    return md
+
+
+def render_markdown(text: str) -> str:
+    md = _converter()
+    try:
+        return md.reset().convert(text)
+    finally:
+        md.reset()

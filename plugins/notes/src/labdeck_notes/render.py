@@ -1,0 +1,107 @@
+"""Page body HTML, cached per file version and per values of the variables the page uses.
+
+Variables are substituted into the source before rendering (as the original servers
+did), so ``%name%`` works inside code blocks and URLs and Pygments never splits one.
+The cache key holds the file's (mtime, size) and the values of the variables that page
+mentions, so an edit or a changed value renders again and nothing else does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+
+from .asciidoc_render import render_asciidoc
+from .frontmatter import ContentError, split_front_matter
+from .markdown_render import render_markdown
+from .variables import substitute, used_names
+from .workshop import Page
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    error: ContentError | None = None
+
+
+def file_key(path: os.PathLike[str] | str) -> tuple[int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def error_box(error: ContentError) -> str:
+    where = f"{error.file}, line {error.line}" if error.line else error.file
+    return (
+        '<div class="ld-error" role="alert"><strong>This page has a problem</strong> '
+        f'<span class="ld-error-where">{escape(where)}</span>'
+        f"<pre>{escape(error.message)}</pre></div>\n"
+    )
+
+
+def render_page(page: Page, values: Mapping[str, str]) -> Rendered:
+    """Render ``page`` now (no cache); content problems become an error box, never an exception."""
+    try:
+        text = page.path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        problem = ContentError(f"cannot read the page: {error.strerror}", page.file)
+        return Rendered(error_box(problem), problem)
+    source = split_front_matter(text, page.file)
+    body = substitute(source.body, values)
+    problem = source.error
+    try:
+        if page.format == "adoc":
+            html = render_asciidoc(body, page.file, values, source.body_line)
+        else:
+            html = render_markdown(body)
+    except ContentError as error:
+        problem, html = error, ""
+    except Exception as error:  # a renderer bug must not take other pages down
+        log.exception("rendering %s failed", page.file)
+        problem, html = ContentError(f"the page could not be rendered: {error}", page.file), ""
+    if problem is not None:
+        html = error_box(problem) + html
+    return Rendered(html, problem)
+
+
+class RenderCache:
+    """One entry per page: the last (file version, variable values) and its HTML."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple, Rendered]] = {}
+        self._names: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+
+    def _page_names(self, page: Page, version: tuple[int, int]) -> frozenset[str]:
+        known = self._names.get(page.id)
+        if known is None or known[0] != version:
+            try:
+                text = page.path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            known = (version, frozenset(used_names(text)))
+            self._names[page.id] = known
+        return known[1]
+
+    def get(self, page: Page, values: Mapping[str, str]) -> Rendered:
+        version = file_key(page.path)
+        names = self._page_names(page, version)
+        if page.format == "adoc":  # AsciiDoc pages also see every variable as {attribute}
+            names = frozenset(values)
+        key = (version, tuple(sorted((n, values[n]) for n in names if n in values)))
+        entry = self._entries.get(page.id)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        rendered = render_page(page, values)
+        self._entries[page.id] = (key, rendered)
+        return rendered
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._names.clear()

@@ -1,0 +1,131 @@
+// labdeck notes: clickable code blocks, links into the dashboard, live reload.
+// Messages follow the action bus of DESIGN.md:
+//   {"labdeck": 1, "action": "terminal:execute", "args": {"session": "1", "command": "ls"}}
+(function () {
+  "use strict";
+
+  var inDashboard = window.parent !== window && sameOriginParent();
+
+  function sameOriginParent() {
+    try {
+      return window.parent.location.origin === window.location.origin;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function post(action, args) {
+    window.parent.postMessage({ labdeck: 1, action: action, args: args }, window.location.origin);
+  }
+
+  function feedback(block, text) {
+    var status = block.querySelector(".ld-code-feedback");
+    if (status) status.textContent = text;
+    block.classList.remove("ld-flash");
+    void block.offsetWidth; // restart the animation
+    block.classList.add("ld-flash", "ld-done");
+    clearTimeout(block._ldTimer);
+    block._ldTimer = setTimeout(function () {
+      block.classList.remove("ld-flash");
+      if (status) status.textContent = "";
+    }, 1500);
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function copyBlock(block, text) {
+    copyText(text).then(
+      function () { feedback(block, "Copied"); },
+      function () { feedback(block, "Select the text and copy it"); }
+    );
+  }
+
+  function activate(block, shift) {
+    var action = block.getAttribute("data-action");
+    var session = block.getAttribute("data-session");
+    var code = block.querySelector("code");
+    var text = code ? code.textContent : "";
+    if (action === "workshop:copy" || shift || !inDashboard) {
+      copyBlock(block, text);
+      return;
+    }
+    var args = {};
+    if (session) args.session = session;
+    if (action !== "terminal:interrupt") args.command = text;
+    post(action, args);
+    feedback(block, action === "terminal:interrupt" ? "Interrupted" : "Sent to the terminal");
+  }
+
+  // Shift-click means "copy": keep the browser from extending a text selection instead.
+  document.addEventListener("mousedown", function (event) {
+    if (event.shiftKey && event.target.closest(".ld-code")) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var block = event.target.closest(".ld-code");
+    if (block) {
+      var selection = window.getSelection ? String(window.getSelection()) : "";
+      if (selection.length && !event.shiftKey) return; // the reader is selecting text
+      event.preventDefault();
+      activate(block, event.shiftKey);
+      return;
+    }
+    var link = event.target.closest("a[href]");
+    if (link) routeLink(link, event);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var block = event.target.closest && event.target.closest(".ld-code");
+    if (block && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      activate(block, event.shiftKey);
+    }
+  });
+
+  // Links: notes pages stay here; other pages of this labdeck open in the dashboard
+  // (a tab there, e.g. %console_url% or %slides_url%); other sites open a new window.
+  function routeLink(link, event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+    if (link.target && link.target !== "_self") return;
+    var url = new URL(link.href, window.location.href);
+    var base = document.body.getAttribute("data-notes-base");
+    if (url.origin !== window.location.origin) {
+      link.target = "_blank";
+      link.rel = "noopener";
+      return;
+    }
+    if (url.pathname.indexOf(base) === 0 && url.pathname.indexOf(base + "slides") !== 0) return;
+    if (inDashboard) {
+      event.preventDefault();
+      post("dashboard:open-url", { url: url.pathname + url.search + url.hash });
+    }
+  }
+
+  // Live reload for authors: the server says "change" when this page's file changes.
+  var live = document.body.getAttribute("data-live");
+  if (live && window.EventSource) {
+    var version = document.body.getAttribute("data-version");
+    var source = new EventSource(live);
+    source.addEventListener("version", function (event) {
+      if (version !== event.data) window.location.reload();
+    });
+    source.addEventListener("change", function () { window.location.reload(); });
+  }
+})();

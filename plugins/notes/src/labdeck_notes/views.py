@@ -1,0 +1,205 @@
+"""The pages under ``<prefix>notes/``: home, workshop pages, files beside them, slides, live reload."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from aiohttp import web
+from pygments.formatters import HtmlFormatter
+
+from labdeck import settings_of
+
+from .files import safe_file
+from .render import file_key
+from .site import Site
+from .variables import request_variables
+from .workshop import PAGE_SUFFIXES, Page, Workshop, title_from_name
+
+HERE = Path(__file__).parent
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+    trim_blocks=True, lstrip_blocks=True,
+)
+PYGMENTS_CSS = HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+LIVE_INTERVAL = 0.5
+REVEAL = HERE / "static" / "vendor" / "reveal.js"
+REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
+
+
+_TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|COOKIE", re.IGNORECASE)
+
+
+def expand_template(text: str) -> str:
+    """``notice.md.in`` -> ``notice.md`` as the original images' build did: ``${NAME}`` from
+    the environment; unset names, and names that look like secrets, stay as written."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = os.environ.get(name)
+        return match.group(0) if value is None or _SECRET_NAME.search(name) else value
+
+    return _TEMPLATE_VARIABLE.sub(replace, text)
+
+
+class Views:
+    """Request handlers bound to one ``Site``."""
+
+    def __init__(self, site: Site, live_reload: bool = True):
+        self.site = site
+        self.live_reload = live_reload
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return [
+            web.get("/", self.home),
+            web.static("/-/static", HERE / "static"),
+            web.get("/-/pygments.css", self.pygments_css),
+            web.get("/-/live", self.live),
+            web.get("/slides", self.slides_slash),
+            web.get("/slides/{path:.*}", self.slides),
+            web.get("/{path:.+}", self.page_or_file),
+        ]
+
+    # -- helpers ------------------------------------------------------------------
+
+    @staticmethod
+    def base(request: web.Request) -> str:
+        return settings_of(request).prefix + "notes/"
+
+    def url(self, request: web.Request, page: Page) -> str:
+        return self.base(request) + quote(page.id)
+
+    def workshop_or_404(self) -> Workshop:
+        workshop = self.site.workshop()
+        if workshop is None:
+            raise web.HTTPNotFound(text="No workshop content: start labdeck with --content DIR (or WORKSHOP_DIR).\n")
+        return workshop
+
+    def render(self, request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+        workshop = self.site.workshop()
+        context.setdefault("page_id", "")
+        html = TEMPLATES.get_template(f"notes/{template}").render(
+            base=self.base(request), site_title=workshop.title if workshop else "Workshop notes",
+            analytics=workshop.analytics if workshop else None,
+            live=self.live_reload, home_url=self.base(request), **context,
+        )
+        return web.Response(text=html, content_type="text/html", status=status,
+                            headers={"Cache-Control": "no-cache"})
+
+    def not_found(self, request: web.Request, message: str) -> web.Response:
+        return self.render(request, "missing.html", status=404, message=message)
+
+    # -- handlers -----------------------------------------------------------------
+
+    async def home(self, request: web.Request) -> web.Response:
+        if self.site.root is None:
+            return self.not_found(request, "No workshop content is configured: start labdeck with "
+                                           "--content DIR (or set WORKSHOP_DIR).")
+        workshop = self.workshop_or_404()
+        if workshop.home is not None:
+            return await self.show_page(request, workshop, workshop.home)
+        first = workshop.pages[workshop.sequence[0]] if workshop.sequence else None
+        return self.render(
+            request, "home.html", total=len(workshop.sequence),
+            categories=[(title_from_name(name) if name else "", pages) for name, pages in workshop.categories()],
+            url=lambda page: self.url(request, page), start_url=self.url(request, first) if first else None,
+            content=str(workshop.content), problems=[],
+        )
+
+    async def page_or_file(self, request: web.Request) -> web.StreamResponse:
+        workshop = self.workshop_or_404()
+        path = request.match_info["path"]
+        page = workshop.pages.get(path.rstrip("/"))
+        if page is not None and path == page.id:
+            return await self.show_page(request, workshop, page)
+        if page is not None or (path.endswith(PAGE_SUFFIXES) and posixpath.splitext(path)[0] in workshop.pages):
+            target = page or workshop.pages[posixpath.splitext(path)[0]]
+            raise web.HTTPFound(self.url(request, target))
+        if path.endswith(PAGE_SUFFIXES):
+            return self.not_found(request, f"There is no page {path!r} in this workshop.")
+        file = safe_file(workshop.content, path)
+        if file is None:
+            return self.not_found(request, f"There is no page or file {path!r} in this workshop.")
+        return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
+
+    async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
+        values = await request_variables(request, workshop)
+        rendered = self.site.cache.get(page, values)
+        next_page = workshop.pages.get(page.next) if page.next else None
+        prev_page = workshop.pages.get(page.prev) if page.prev else None
+        exit_external = False
+        if next_page is not None:
+            exit_url = self.url(request, next_page)
+        elif page.exit_link or values.get("restart_url"):
+            exit_url, exit_external = page.exit_link or values["restart_url"], True
+        else:
+            exit_url = self.base(request)
+        return self.render(
+            request, "page.html", page=page, page_id=page.id, body=rendered.html, version=self.page_version(page.id),
+            own_heading=rendered.html.lstrip().startswith("<h1"),  # the page starts with its own title
+            prev_url=self.url(request, prev_page) if prev_page else None,
+            next_url=self.url(request, next_page) if next_page else None,
+            position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
+            exit_url=exit_url, exit_external=exit_external, exit_sign=page.exit_sign or "Continue",
+        )
+
+    async def pygments_css(self, request: web.Request) -> web.Response:
+        return web.Response(text=PYGMENTS_CSS, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    async def slides_slash(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound(self.base(request) + "slides/")
+
+    async def slides(self, request: web.Request) -> web.StreamResponse:
+        workshop = self.workshop_or_404()
+        if workshop.slides is None:
+            return self.not_found(request, "This workshop has no slides (workshop/slides/index.html).")
+        path = request.match_info["path"] or "index.html"
+        if path.endswith("/"):
+            path += "index.html"
+        file = safe_file(workshop.slides, path)
+        if file is None and path.split("/", 1)[0] in REVEAL_FOLDERS:
+            file = safe_file(REVEAL, path)  # reveal.js, as the original images provided it
+        if file is None:
+            template = safe_file(workshop.slides, path + ".in")
+            if template is not None:
+                return web.Response(body=expand_template(template.read_text(encoding="utf-8", errors="replace")),
+                                    content_type=mimetypes.guess_type(path)[0] or "text/plain", charset="utf-8",
+                                    headers={"Cache-Control": "no-cache"})
+            return self.not_found(request, f"There is no file {path!r} in the slides.")
+        return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
+
+    def page_version(self, page_id: str) -> str:
+        """Changes when the page's file or the workshop changes; survives a server restart."""
+        workshop = self.site.workshop()
+        page = workshop.pages.get(page_id) if workshop else None
+        return f"{self.site.structure:08x}-{file_key(page.path) if page else ''}".replace(" ", "")
+
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: ``change`` when the open page or the workshop changes.
+
+        The first event carries the current version, which the page compares with the
+        one it was rendered with: an edit made before the stream connected, or while the
+        server restarted (the browser reconnects by itself), still reloads the page."""
+        page_id = request.query.get("page", "")
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        seen = self.page_version(page_id)
+        await response.write(f"event: version\ndata: {seen}\n\n".encode())
+        try:
+            while True:
+                await asyncio.sleep(LIVE_INTERVAL)
+                now = self.page_version(page_id)
+                if now != seen:
+                    await response.write(b"event: change\ndata: reload\n\n")
+                    seen = now
+        except ConnectionResetError:  # the browser went away
+            pass
+        return response

@@ -1,0 +1,130 @@
+"""Notes rendering benchmark: server time per corpus page, cold and warm; start time of a
+generated 1,000-page workshop.
+
+    LABDECK_CORPUS=/path/to/shared/corpus python tests/bench/bench_notes.py
+
+Server time is the notes page handler's own time (variables, cache, template), measured
+around ``Views.show_page`` inside an in-process labdeck; HTTP parsing is not included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+import labdeck_notes
+from labdeck.testing import make_app
+from labdeck_notes import views
+from labdeck_notes.workshop import load_workshop
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
+WARM_ROUNDS = 50
+
+durations: list[float] = []
+_original = views.Views.show_page
+
+
+async def timed_show_page(self, request, workshop, page):
+    started = time.perf_counter()
+    try:
+        return await _original(self, request, workshop, page)
+    finally:
+        durations.append(time.perf_counter() - started)
+
+
+views.Views.show_page = timed_show_page
+
+
+async def client_for(content: Path) -> TestClient:
+    app = make_app({"notes": labdeck_notes}, content=content, auth="none")
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def corpus_pages() -> list[tuple[str, float, float]]:
+    rows = []
+    for name in WORKSHOPS:
+        workshop = load_workshop(CORPUS / name)
+        client = await client_for(CORPUS / name)
+        try:
+            await client.get("/notes/-/pygments.css")  # loads the workshop
+            for page_id in workshop.pages:
+                durations.clear()
+                assert (await client.get(f"/notes/{page_id}")).status == 200
+                cold = durations[-1]
+                durations.clear()
+                for _ in range(WARM_ROUNDS):
+                    await client.get(f"/notes/{page_id}")
+                rows.append((f"{name}/{page_id}", cold, statistics.median(durations)))
+        finally:
+            await client.close()
+    return rows
+
+
+def generate(root: Path, pages: int) -> None:
+    content = root / "workshop" / "content"
+    lines = ["modules:"]
+    activate = []
+    for i in range(pages):
+        folder = content / f"part-{i // 100:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        page_id = f"part-{i // 100:02d}/{i:04d}-step"
+        (content / f"{page_id}.md").write_text(
+            f"Step {i} of the generated workshop, user %username%.\n\n```execute\necho step {i}\n```\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n")
+        lines += [f"    {page_id}:", f"        name: Step {i}"]
+        activate.append(f"    - {page_id}")
+    (root / "workshop" / "modules.yaml").write_text("\n".join(lines) + "\n")
+    (root / "workshop" / "workshop.yaml").write_text("name: Generated\nmodules:\n    activate:\n"
+                                                     + "\n".join(activate) + "\n")
+
+
+async def big_workshop(pages: int = 1000) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        generate(root, pages)
+        started = time.perf_counter()
+        workshop = load_workshop(root)
+        loaded = time.perf_counter() - started
+        assert len(workshop.sequence) == pages
+        client = await client_for(root)
+        try:
+            started = time.perf_counter()
+            response = await client.get("/notes/part-05/0500-step")
+            first_page = time.perf_counter() - started
+            assert response.status == 200 and "page 501 of 1000" in await response.text()
+        finally:
+            await client.close()
+    return loaded, first_page
+
+
+def main() -> int:
+    if not CORPUS.is_dir():
+        print(f"no corpus at {CORPUS}", file=sys.stderr)
+        return 2
+    rows = asyncio.run(corpus_pages())
+    cold = [row[1] * 1000 for row in rows]
+    warm = [row[2] * 1000 for row in rows]
+    print(f"{'page':<60} {'cold ms':>8} {'warm ms':>8}")
+    for name, c, w in rows:
+        print(f"{name:<60} {c * 1000:8.2f} {w * 1000:8.3f}")
+    print(f"\n{len(rows)} corpus pages: cold median {statistics.median(cold):.2f} ms, max {max(cold):.2f} ms; "
+          f"warm median {statistics.median(warm):.3f} ms, max {max(warm):.3f} ms")
+    loaded, first = asyncio.run(big_workshop())
+    print(f"1,000-page workshop: loaded in {loaded * 1000:.0f} ms; first page request (load + render) "
+          f"{first * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Small-GET throughput and latency: direct, through labdeck, configurable-http-proxy and nginx.
+
+One run, one machine, the same upstream (nginx answering a fixed body) and the same load
+(wrk). Only the ratios mean anything: the load tool shares the CPU with the servers.
+
+    python tests/bench/bench_proxy.py [--duration 10] [--connections 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def nginx(stack: ExitStack, workdir: Path, port: int, upstream: int | None) -> int:
+    body = ("location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+            if upstream else 'location / { default_type text/plain; return 200 "hello from upstream\\n"; }')
+    upstream_block = f"upstream up {{ server 127.0.0.1:{upstream}; keepalive 64; }}" if upstream else ""
+    conf = workdir / f"nginx-{port}.conf"
+    conf.write_text(f"""worker_processes 1; pid {workdir}/nginx-{port}.pid; error_log stderr error;
+events {{ worker_connections 1024; }}
+http {{ access_log off; {upstream_block}
+  client_body_temp_path {workdir}; proxy_temp_path {workdir}; fastcgi_temp_path {workdir};
+  uwsgi_temp_path {workdir}; scgi_temp_path {workdir};
+  server {{ listen 127.0.0.1:{port}; {body} }} }}
+""")
+    return start(stack, ["nginx", "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"], port)
+
+
+def start(stack: ExitStack, command: list[str], port: int, env: dict | None = None) -> int:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, **(env or {})})
+    stack.callback(lambda: (process.terminate(), process.wait(10)))
+    wait_port(port)
+    return process.pid
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and their children so far."""
+    total = 0
+    for pid in pids:
+        for task in (Path(f"/proc/{pid}/task")).iterdir():
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, duration: int, connections: int, headers: list[str] = ()) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in out:
+        raise RuntimeError(f"wrk against {url} gave no figures:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def percentile(p: str) -> float:
+        value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": percentile("50"), "p99": percentile("99"),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    chp = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not chp.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True)
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            print(f"needs {tool}: apt-get install -y wrk nginx-light", file=sys.stderr)
+            return 2
+    token = secrets.token_urlsafe(16)
+    results = {}
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        upstream = free_port()
+        nginx(stack, workdir, upstream, None)
+        ports = {name: free_port() for name in ("labdeck", "chp", "nginx")}
+        pids = {"direct": []}
+        pids["labdeck"] = [start(stack, [sys.executable, str(HERE / "proxy_app.py"), str(ports["labdeck"]),
+                                         str(upstream), token], ports["labdeck"])]
+        chp_command = [str(chp), "--ip", "127.0.0.1", "--port", str(ports["chp"]), "--api-ip", "127.0.0.1",
+                       "--api-port", str(free_port()), "--default-target", f"http://127.0.0.1:{upstream}",
+                       "--log-level", "error"]
+        pids["configurable-http-proxy"] = [start(stack, chp_command, ports["chp"],
+                                                 env={"CONFIGPROXY_AUTH_TOKEN": token})]
+        pids["nginx"] = [nginx(stack, workdir, ports["nginx"], upstream)]
+        runs = {
+            "direct": (f"http://127.0.0.1:{upstream}/", []),
+            "labdeck": (f"http://127.0.0.1:{ports['labdeck']}/up/", [f"Authorization: token {token}"]),
+            "configurable-http-proxy": (f"http://127.0.0.1:{ports['chp']}/", []),
+            "nginx": (f"http://127.0.0.1:{ports['nginx']}/", []),
+        }
+        for name, (url, headers) in runs.items():
+            wrk(url, 2, args.connections, headers)  # warm up
+            before = cpu_seconds(pids[name])
+            results[name] = wrk(url, args.duration, args.connections, headers)
+            requests = results[name]["rps"] * args.duration
+            results[name]["cpu_us"] = (cpu_seconds(pids[name]) - before) / requests * 1e6 if pids[name] else 0
+    chp_rps = results["configurable-http-proxy"]["rps"]
+    print(f"small GET, wrk -t1 -c{args.connections} -d{args.duration}s, one run on {os.cpu_count()} cores")
+    print("cpu/req: CPU time the proxy process spent per request (robust when the machine is busy)")
+    print(f"{'path':<26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs CHP':>8}{'cpu/req us':>12}{'errors':>8}")
+    chp_cpu = results["configurable-http-proxy"]["cpu_us"]
+    for name, r in results.items():
+        print(f"{name:<26}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / chp_rps:>7.2f}x"
+              f"{r['cpu_us']:>12.0f}{r['errors']:>8}")
+    if chp_cpu:
+        print(f"labdeck CPU per request / CHP's: {results['labdeck']['cpu_us'] / chp_cpu:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

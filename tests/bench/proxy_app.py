@@ -1,0 +1,35 @@
+"""labdeck as the proxy under test: core's app, token auth, ``up/`` proxied to the upstream.
+
+Usage: python proxy_app.py PORT UPSTREAM_PORT TOKEN
+"""
+
+import asyncio
+import sys
+
+from labdeck import ProxySpec, hookimpl
+from labdeck.server import run_app
+from labdeck.testing import make_app
+
+
+class BenchProxy:
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+
+    @hookimpl
+    def register_proxies(self, settings):
+        return [ProxySpec(path="up/", upstream=f"http://127.0.0.1:{self.upstream_port}/")]
+
+
+def main() -> None:
+    port, upstream_port, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    app = make_app({"bench": BenchProxy(upstream_port)}, token=token, log_level="warning")
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(run_app(app, "127.0.0.1", port))
+    else:
+        uvloop.run(run_app(app, "127.0.0.1", port))
+
+
+if __name__ == "__main__":
+    main()
