@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from labdeck import ProgramSpec, Setting, hookimpl
 from labdeck.plugins import make_plugin_manager
 from labdeck.run import flags_as_environment, prepare
