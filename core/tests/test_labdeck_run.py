@@ -151,3 +151,32 @@ def test_supervisord_restarts_killed_programs_and_sigterm_stops_all(supervised):
     assert process.returncode == 0, output
     assert not any(alive(pid) for pid in children)
     assert "secret-pw" not in output
+
+
+def test_output_reaches_stdout_through_a_relay_when_stdout_cannot_be_reopened(tmp_path):
+    """An arbitrary UID cannot reopen a container's stdout by path: then a pipe of labdeck's
+    own carries the programs' output, and it ends when supervisord does."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "hello.conf").write_text(
+        "[program:hello]\ncommand=sh -c 'echo hello-through-$((40+2)); exec sleep 1000'\n"
+        "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "LABDECK_", "JUPYTERHUB_"))}
+    env.update(AUTH_USERNAME="workshop", AUTH_PASSWORD="pw", LABDECK_RUNTIME_DIR=str(tmp_path / "rt"),
+               LABDECK_SUPERVISOR_INCLUDE=f"{etc}/*.conf")
+    as_if_not_reopenable = ("import sys; from labdeck import run; run.reopenable = lambda fd: False; "
+                            "from labdeck.cli import main; sys.exit(main())")
+    process = subprocess.Popen([sys.executable, "-c", as_if_not_reopenable, "run", "--port", str(free_port())],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in process.stdout:
+            if "hello-through-42" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=20)  # returns at EOF: the relay has ended too
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "stopped: hello" in rest
