@@ -110,7 +110,7 @@ class Buildah:
 
     def bud(self, containerfile: str, tag: str, build_args: Mapping[str, str], context: Path = CONTEXT,
             check: bool = True) -> subprocess.CompletedProcess:
-        args = ["bud", "--layers", "--isolation", "chroot", "-f", containerfile, "-t", tag]
+        args = ["bud", "--layers", "--force-rm", "--isolation", "chroot", "-f", containerfile, "-t", tag]
         for key, value in build_args.items():
             args += ["--build-arg", f"{key}={value}"]
         if CA_BUNDLE and Path(CA_BUNDLE).is_file():
