@@ -69,3 +69,33 @@ async def test_a_program_that_ignores_sigterm_is_killed(tmp_path):
     assert await wait_until(ready.exists)
     await runner.stop()
     assert program.process.returncode == -signal.SIGKILL
+
+
+async def test_a_program_that_outlives_a_crash_survives_kill_9_of_labdeck(tmp_path):
+    """The terminal server's shells must survive ``kill -9`` of ``labdeck serve``."""
+    pidfile = tmp_path / "pids"
+    runner_script = f"""
+import asyncio, sys
+from labdeck import ProgramSpec
+from labdeck.programs import ProgramRunner
+async def main():
+    specs = [ProgramSpec(name=name, command=["sleep", "600"], outlives_crash=keep) for name, keep in
+             (("keeper", True), ("follower", False))]
+    runner = ProgramRunner(specs)
+    runner.start()
+    while not all(p.process for p in runner.programs.values()):
+        await asyncio.sleep(0.05)
+    open({str(pidfile)!r}, "w").write(" ".join(str(runner.programs[n].process.pid) for n in ("keeper", "follower")))
+    await asyncio.sleep(600)
+asyncio.run(main())
+"""
+    labdeck = await asyncio.create_subprocess_exec(sys.executable, "-c", runner_script)
+    assert await wait_until(lambda: pidfile.exists() and pidfile.read_text())
+    keeper, follower = (int(pid) for pid in pidfile.read_text().split())
+    labdeck.kill()
+    await labdeck.wait()
+    try:
+        assert await wait_until(lambda: not alive(follower), seconds=5)
+        assert alive(keeper)
+    finally:
+        os.kill(keeper, signal.SIGKILL)

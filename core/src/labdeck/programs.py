@@ -40,7 +40,7 @@ class Program:
         env = {**os.environ, **self.spec.environment}
         return await asyncio.create_subprocess_exec(
             *self.spec.command, env=env, cwd=self.spec.directory, stdin=asyncio.subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=None if self.spec.outlives_crash else _die_with_parent,
         )
 
     async def _keep_running(self) -> None:

@@ -45,7 +45,14 @@ class ProxySpec:
 
 @dataclass(frozen=True)
 class ProgramSpec:
-    """A supervised process: run by ``labdeck serve`` itself or by supervisord."""
+    """A supervised process: run by ``labdeck serve`` itself or by supervisord.
+
+    Under ``labdeck serve`` a program dies with labdeck, even when labdeck is
+    killed abruptly, unless ``outlives_crash`` is set: then a program holding the
+    attendee's state (the terminal server and its shells) keeps running after a
+    ``kill -9`` of labdeck, and must cope with the restarted labdeck starting a
+    second copy. A clean stop of labdeck stops it either way.
+    """
 
     name: str
     command: list[str]
@@ -58,6 +65,7 @@ class ProgramSpec:
     stopasgroup: bool = True
     killasgroup: bool = True
     priority: int = 500
+    outlives_crash: bool = False
 
 
 @dataclass(frozen=True)

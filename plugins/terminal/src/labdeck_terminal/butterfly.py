@@ -1,0 +1,58 @@
+"""``TERMINAL_BACKEND=butterfly``: Butterfly 3.2.5 as the terminal server, as the original images ran it.
+
+This module is the data for core; ``python -m labdeck_terminal.butterfly_launcher`` is the
+program. It prepares Butterfly's config folder (inside labdeck's runtime folder), then runs
+Butterfly as its child:
+
+- Butterfly's ``/local.js`` serves every ``*.js`` of ``<config>/butterfly/js/``: we put
+  ``butterfly-bridge.js`` there, which gives Butterfly's page the same postMessage action
+  bus and ``window.labdeckTerminal`` as our own page.
+- ``--shell`` is a wrapper around the same start script our own server uses.
+- Butterfly's shells call setsid and outlive Butterfly; this launcher is their
+  subreaper, so on SIGTERM it stops Butterfly, then hangs up every shell left
+  (SIGHUP, then SIGKILL after 1.5 s) and reaps them: nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+from pathlib import Path
+
+from labdeck import ProgramSpec, ProxySpec, Settings
+
+from .sessions import shell_environment
+
+
+def _port(runtime_dir: Path) -> int:
+    """A free loopback port, remembered in the runtime folder so a restarted web
+    process finds the Butterfly that is still running."""
+    remembered = runtime_dir / "butterfly.port"
+    with contextlib.suppress(OSError, ValueError):
+        return int(remembered.read_text())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    remembered.write_text(str(port))
+    return port
+
+
+def root_path(settings: Settings) -> str:
+    return settings.prefix + "terminal"
+
+
+def program(settings: Settings) -> ProgramSpec:
+    runtime_dir = Path(settings.runtime_dir)
+    command = [sys.executable, "-m", "labdeck_terminal.butterfly_launcher", "--runtime-dir", str(runtime_dir),
+               "--port", str(_port(runtime_dir)), "--root", root_path(settings)]
+    environment = shell_environment(settings.terminal_shell or os.environ.get("SHELL"), settings.terminal_home,
+                                    settings.terminal_profile_dirs)
+    return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True)
+
+
+def proxy(settings: Settings) -> ProxySpec:
+    # keep_path: Butterfly knows its public root (--uri-root-path) and wants the full path.
+    return ProxySpec(path="terminal/", upstream=f"http://127.0.0.1:{_port(Path(settings.runtime_dir))}/",
+                     keep_path=True)

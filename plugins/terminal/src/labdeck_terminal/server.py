@@ -1,0 +1,331 @@
+"""The terminal server: ``python -m labdeck_terminal.server --socket PATH``.
+
+A process of its own (run by ``labdeck serve`` or supervisord) so that shells and
+their scrollback outlive restarts of the web process. It serves, relative to
+wherever labdeck mounts it (``<prefix>terminal/``):
+
+- ``/`` and ``/session/<name>``: the terminal page,
+- ``/static/...``: its JavaScript and CSS (xterm.js under ``static/vendor/``),
+- ``/ws/session/<name>``: the WebSocket (protocol in docs/terminal.md),
+- ``/sessions``: JSON list of running sessions.
+
+Every URL the page uses is relative, so the server never needs to know the prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import html
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from string import Template
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from .pty import Session, Viewer
+from .sessions import NAME, SessionLimit, Sessions, ShellConfig
+
+log = logging.getLogger("labdeck.terminal")
+
+PACKAGE = Path(__file__).parent
+STATIC = PACKAGE / "static"
+PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
+
+SESSIONS = web.AppKey("sessions", Sessions)
+VIEWERS = web.AppKey("viewers", set)
+OPTIONS = web.AppKey("options", argparse.Namespace)
+
+#: close codes (documented in docs/terminal.md)
+CLOSE_GONE = 4404  # asked for a session id that no longer exists
+CLOSE_LIMIT = 4429  # session limit reached
+CLOSE_BAD_NAME = 4400
+CLOSE_TOO_SLOW = 4408  # did not acknowledge output for too long; reconnect for a replay
+CLOSE_SHUTDOWN = 1001
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+async def page(request: web.Request) -> web.Response:
+    name = request.match_info.get("name", "1")
+    if not NAME.match(name):
+        raise web.HTTPNotFound(text="a session name is letters, digits, '.', '_' or '-'")
+    root = "./" if request.path.rstrip("/") == "" else "../"
+    body = PAGE.substitute(session=html.escape(name), root=root)
+    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def list_sessions(request: web.Request) -> web.Response:
+    sessions = request.app[SESSIONS]
+    return web.json_response([
+        {"name": s.name, "id": s.id, "pid": s.pid, "viewers": len(s.viewers), "created": s.created,
+         "cols": s.cols, "rows": s.rows}
+        for s in sessions.by_name.values()
+    ])
+
+
+# -- WebSocket -------------------------------------------------------------------------------
+
+def _size(request: web.Request) -> tuple[int, int]:
+    try:
+        cols = int(request.query.get("cols", 80))
+        rows = int(request.query.get("rows", 24))
+    except ValueError:
+        cols, rows = 80, 24
+    return max(2, min(cols, 1000)), max(2, min(rows, 500))
+
+
+def origin_allowed(request: web.Request) -> bool:
+    """On TCP (benchmarks, debugging) a browser's Origin must name this host. On the unix
+    socket only labdeck's proxy can connect (the socket is 0600 in a 0700 folder), and
+    the proxy has already checked Origin against the public host."""
+    origin = request.headers.get("Origin")
+    if request.app[OPTIONS].socket or not origin:
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    if not origin_allowed(request):
+        raise web.HTTPForbidden(text="cross-origin WebSocket refused")
+    ws = web.WebSocketResponse(max_msg_size=4 << 20, compress=False)
+    await ws.prepare(request)
+    name = request.match_info["name"]
+    if not NAME.match(name):
+        await _refuse(ws, "bad-name", "a session name is letters, digits, '.', '_' or '-'", CLOSE_BAD_NAME)
+        return ws
+    sessions = request.app[SESSIONS]
+    cols, rows = _size(request)
+    wanted = request.query.get("id")
+    session = sessions.get(name)
+    if wanted and (session is None or session.id != wanted):
+        await _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
+        return ws
+    try:
+        session, new = sessions.open(name, cols, rows)
+    except SessionLimit as error:
+        await _refuse(ws, "limit", str(error), CLOSE_LIMIT)
+        return ws
+    except OSError as error:
+        log.error("session %s: cannot start the shell: %s", name, error)
+        await _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
+        return ws
+
+    viewer = Viewer(cols, rows)
+    viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
+                 "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
+                 "window": sessions.window})
+    session.attach(viewer)
+    request.app[VIEWERS].add((ws, viewer))
+    pump = asyncio.create_task(_pump(ws, viewer))
+    try:
+        async for message in ws:
+            if message.type == WSMsgType.BINARY:
+                _typed(session, viewer, message.data)
+            elif message.type == WSMsgType.TEXT:
+                _control(session, viewer, message.data)
+    finally:
+        if not viewer.closing:  # a closing pump is sending its close frame: let it finish
+            pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pump
+        session.detach(viewer)
+        request.app[VIEWERS].discard((ws, viewer))
+    return ws
+
+
+def _typed(session: Session, viewer: Viewer, data: bytes) -> None:
+    session.focus(viewer)
+    session.write(data)
+
+
+def _control(session: Session, viewer: Viewer, text: str) -> None:
+    try:
+        message = json.loads(text)
+        kind = message["t"]
+    except (ValueError, KeyError, TypeError):
+        return
+    if kind == "in":
+        _typed(session, viewer, str(message.get("d", "")).encode("utf-8", "replace"))
+    elif kind == "ack":
+        with contextlib.suppress(TypeError, ValueError):
+            session.ack(viewer, int(message["n"]))
+    elif kind == "resize":
+        with contextlib.suppress(TypeError, ValueError, KeyError):
+            viewer.cols = max(2, min(int(message["cols"]), 1000))
+            viewer.rows = max(2, min(int(message["rows"]), 500))
+            session.focus(viewer)
+
+
+async def _pump(ws: web.WebSocketResponse, viewer: Viewer) -> None:
+    """Move the viewer's outbox to its socket, in order; close after a final message."""
+    try:
+        while True:
+            await viewer.wake.wait()
+            viewer.wake.clear()
+            while viewer.outbox:
+                item = viewer.outbox.popleft()
+                if isinstance(item, dict):
+                    await ws.send_str(json.dumps(item))
+                else:
+                    await ws.send_bytes(item)
+            if viewer.closing:
+                await ws.close()
+                return
+    except (ConnectionError, RuntimeError):
+        with contextlib.suppress(Exception):
+            await ws.close()
+
+
+async def _refuse(ws: web.WebSocketResponse, reason: str, text: str, code: int) -> None:
+    await ws.send_str(json.dumps({"t": "error", "reason": reason, "message": text}))
+    await ws.close(code=code, message=reason.encode())
+
+
+async def _heartbeat(app: web.Application) -> None:
+    """Every ``--ping`` seconds: a ``ping`` to every viewer (keeps proxies from dropping an
+    idle socket and lets the page notice a dead one), and drop viewers that held the PTY
+    back for longer than ``--stall-timeout`` (a hidden tab): they reconnect and get a replay."""
+    options = app[OPTIONS]
+    while True:
+        await asyncio.sleep(options.ping)
+        now = time.monotonic()
+        for session in list(app[SESSIONS].by_name.values()):
+            for viewer in session.stalled(now, options.stall_timeout):
+                for ws, v in list(app[VIEWERS]):
+                    if v is viewer:
+                        log.info("session %s: dropping a viewer that stopped reading", session.name)
+                        session.detach(viewer)
+                        await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow")
+        for _ws, viewer in list(app[VIEWERS]):
+            viewer.send({"t": "ping"})
+
+
+# -- the app and its lifecycle -----------------------------------------------------------------
+
+def make_app(options: argparse.Namespace, environ: dict[str, str] | None = None) -> web.Application:
+    config = ShellConfig(shell=options.shell, home=options.home, profile_dirs=tuple(options.profile_dir),
+                         environ=dict(os.environ if environ is None else environ))
+    app = web.Application()
+    app[OPTIONS] = options
+    app[SESSIONS] = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
+    app[VIEWERS] = set()
+    app.router.add_get("/", page)
+    app.router.add_get("/session/{name}", page)
+    app.router.add_get("/ws/session/{name}", websocket)
+    app.router.add_get("/sessions", list_sessions)
+    app.router.add_static("/static/", STATIC, follow_symlinks=False)
+    app.cleanup_ctx.append(_lifecycle)
+    app.on_shutdown.append(_close_sockets)
+    return app
+
+
+async def _lifecycle(app: web.Application):
+    heartbeat = asyncio.create_task(_heartbeat(app))
+    yield
+    heartbeat.cancel()
+    await app[SESSIONS].hangup_all()
+
+
+async def _close_sockets(app: web.Application) -> None:
+    await asyncio.gather(*(ws.close(code=CLOSE_SHUTDOWN, message=b"server shutdown") for ws, _ in list(app[VIEWERS])),
+                         return_exceptions=True)
+
+
+def _socket_in_use(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
+
+
+async def serve(options: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if options.socket:
+        # A server left running when its parent was killed still owns the shells: stand by
+        # instead of fighting it, and take over once it is gone.
+        while _socket_in_use(options.socket):
+            log.warning("another terminal server answers on %s; standing by", options.socket)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5)
+            if stop.is_set():
+                return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(options.socket)
+    app = make_app(options)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5, access_log=None)
+    await runner.setup()
+    if options.socket:
+        old_umask = os.umask(0o177)
+        try:
+            site: web.BaseSite = web.UnixSite(runner, options.socket)
+            await site.start()
+        finally:
+            os.umask(old_umask)
+    else:
+        site = web.TCPSite(runner, options.host, options.port)
+        await site.start()
+    log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{options.port}/")
+    try:
+        await stop.wait()
+    finally:
+        # close every WebSocket properly before aiohttp starts tearing connections down
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_close_sockets(app), 1.0)
+        await runner.cleanup()
+        if options.socket:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(options.socket)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m labdeck_terminal.server", description=__doc__.split("\n")[0])
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--socket", help="unix socket to listen on (created 0600)")
+    where.add_argument("--port", type=int, help="TCP port on --host instead (benchmarks, debugging)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--shell", default=None, help="login shell (default: $SHELL, else bash)")
+    p.add_argument("--home", type=Path, default=None, help="folder shells start in (default: home)")
+    p.add_argument("--profile-dir", action="append", default=None,
+                   help="folder whose *.sh are sourced before the shell starts (repeatable; "
+                        "default /opt/app-root/etc/profile.d)")
+    p.add_argument("--sessions", type=int, default=16, help="most sessions at once")
+    p.add_argument("--scrollback", type=int, default=512 * 1024, help="bytes of output kept per session")
+    p.add_argument("--window", type=int, default=512 * 1024,
+                   help="unacknowledged bytes a viewer may hold before the PTY is paused")
+    p.add_argument("--ping", type=float, default=25.0, help="seconds between heartbeats")
+    p.add_argument("--stall-timeout", type=float, default=10.0,
+                   help="seconds a viewer may hold the PTY paused before it is dropped")
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parser().parse_args(argv)
+    if options.profile_dir is None:
+        options.profile_dir = ["/opt/app-root/etc/profile.d"]
+    options.profile_dir = [folder for folder in options.profile_dir if folder]  # "" means none
+    logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s terminal %(levelname)s %(message)s")
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    asyncio.run(serve(options))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The terminal page in real Chromium: typing, reading the screen, reload, the action bus."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+
+import pytest
+from terminal_helpers import children_of, short_dir, wait_for
+
+SCREEN = "() => document.querySelector('.xterm-rows').innerText"
+
+
+@pytest.fixture
+def folder():
+    path = short_dir()
+    (path / "home").mkdir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def start(labdeck_server, folder, **extra: str):
+    env = {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": "/user/alice/", "TERMINAL_HOME": str(folder / "home"),
+           "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
+    return labdeck_server(env=env)
+
+
+def screen_has(page, text: str, timeout: float = 10_000, screen: str = SCREEN) -> None:
+    try:
+        page.wait_for_function(f"() => ({screen})().split('\\n').some(line => line.trim() === {json.dumps(text)})",
+                               timeout=timeout)
+    except Exception:
+        raise AssertionError(f"no line {text!r} on the screen:\n{page.evaluate(screen)}") from None
+
+
+def post(page, action: str, **args: str) -> None:
+    page.evaluate("([action, args]) => window.postMessage({labdeck: 1, action, args}, location.origin)", [action, args])
+
+
+def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")  # signs in, then / lands on the terminal
+    assert page.url.endswith("/user/alice/terminal/session/1")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo $((6*7))")
+    page.keyboard.press("Enter")
+    screen_has(page, "42")
+
+    post(page, "terminal:execute", session="2", command="echo wrong-$((1+1))")  # another session's
+    post(page, "terminal:execute", session="1", command="echo bus-$((2+3))")
+    screen_has(page, "bus-5")
+    assert "wrong-2" not in page.evaluate(SCREEN)
+    post(page, "terminal:input", text="read -p waiting-$((1+1))- answer")
+    post(page, "terminal:input", text="\r")
+    page.wait_for_function(f"() => ({SCREEN})().includes('waiting-2-')")
+    post(page, "terminal:interrupt")  # read is a builtin: Ctrl-C reaches it with no fork race
+    # bash drops typed-ahead input when it handles SIGINT: wait for its new prompt
+    page.wait_for_function(f"""() => {{
+        const lines = ({SCREEN})().split('\\n').map(l => l.trim()).filter(Boolean);
+        return lines.at(-2)?.includes('waiting-2-^C') && /[$#]$/.test(lines.at(-1));
+    }}""")
+    page.evaluate("window.labdeckTerminal.execute('echo api-$((3+4))')")
+    screen_has(page, "api-7")
+    post(page, "terminal:clear")  # clears this view only
+    page.wait_for_function(f"() => !({SCREEN})().includes('api-7')")
+
+    size = page.evaluate("window.labdeckTerminal.term.options.fontSize")
+    page.hover("#terminal")
+    page.click("#toolbar [data-do=larger]")
+    assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1
+
+    # a flood: the page keeps up (flow control), and Ctrl-C from the keyboard stops it
+    page.keyboard.type("yes labdeck-flood")
+    page.keyboard.press("Enter")
+    screen_has(page, "labdeck-flood")
+    page.keyboard.press("Control+C")
+    page.wait_for_function(f"() => /[$#]$/.test(({SCREEN})().trim().split('\\n').at(-1).trim())")
+    page.keyboard.type("echo calm-$((9*9))")
+    page.keyboard.press("Enter")
+    screen_has(page, "calm-81")
+
+    page.reload()
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    screen_has(page, "calm-81")  # the scrollback came back
+    assert page.evaluate("window.labdeckTerminal.term.options.fontSize") == size + 1  # remembered
+    page.keyboard.type("exit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#restart", state="visible")
+    assert "Session ended" in page.inner_text("#status")
+    page.click("#restart")
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo new-$((8*8))")
+    page.keyboard.press("Enter")
+    screen_has(page, "new-64")
+    context.close()
+
+
+def test_after_a_terminal_server_crash_the_page_offers_a_new_session(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo before-$((20+22))")
+    page.keyboard.press("Enter")
+    screen_has(page, "before-42")
+    [terminal_server] = children_of(server.process.pid)
+    os.kill(terminal_server, signal.SIGKILL)  # core restarts it; the shell died with it
+    page.wait_for_selector("#restart", state="visible")
+    assert "restarted" in page.inner_text("#status")
+    wait_for(lambda: children_of(server.process.pid) not in ([], [terminal_server]))
+    page.click("#restart")
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("echo after-$((5+5))")
+    page.keyboard.press("Enter")
+    screen_has(page, "after-10")
+    context.close()
+
+
+BUTTERFLY_SCREEN = "() => document.getElementById('term').innerText"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("butterfly") is None, reason="pip install 'labdeck-terminal[butterfly]'")
+def test_butterfly_backend_types_reloads_and_takes_the_action_bus(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder, TERMINAL_BACKEND="butterfly")
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    assert page.url.endswith("/user/alice/terminal/session/1")
+    page.wait_for_function("() => window.butterfly && window.labdeckTerminal")
+    page.wait_for_function(f"() => ({BUTTERFLY_SCREEN})().includes('$') || ({BUTTERFLY_SCREEN})().includes('#')")
+    page.keyboard.type("echo $((6*7))")
+    page.keyboard.press("Enter")
+    screen_has(page, "42", screen=BUTTERFLY_SCREEN)
+    post(page, "terminal:execute", session="1", command="echo bus-$((2+3))")
+    screen_has(page, "bus-5", screen=BUTTERFLY_SCREEN)
+    page.reload()
+    page.wait_for_function("() => window.butterfly")
+    screen_has(page, "bus-5", screen=BUTTERFLY_SCREEN)
+    context.close()

@@ -1,0 +1,228 @@
+"""The terminal server's WebSocket protocol, against a real server process and real shells."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import aiohttp
+import pytest
+from terminal_helpers import Term, alive, children_of, rss_kib, wait_for
+
+BASE = "http://terminal/"
+
+
+async def attach(server, name: str = "1", **kwargs) -> Term:
+    return await Term.open(BASE, name, socket_path=server.socket, **kwargs)
+
+
+async def test_a_shell_answers_in_its_home_with_profile_and_prompt(terminal_server):
+    server = terminal_server()
+    (server.profile / "workshop.sh").write_text("export WORKSHOP_GREETING=hello-from-profile\n")
+    term = await attach(server, query="cols=100&rows=30")
+    assert term.hello["t"] == "hello" and term.hello["new"] is True
+    await term.run("echo $((6*7))", "42\r\n")
+    await term.run("echo $WORKSHOP_GREETING $TERM", "hello-from-profile xterm-256color")
+    await term.run("pwd; tty; stty size", rf"{server.home}\r\n/dev/pts/\d+\r\n30 100")
+    assert f"{os.environ.get('USER') or 'root'}@" in term.text  # the prompt names the user
+    await term.run("echo secret=${LABDECK_TOKEN-none}", "secret=none")
+    await term.close()
+
+
+async def test_reattach_replays_the_scrollback(terminal_server):
+    server = terminal_server()
+    first = await attach(server)
+    await first.run("echo marker-$((40+2))", "marker-42")
+    await first.close()
+    again = await attach(server)
+    assert again.hello["new"] is False and again.hello["id"] == first.hello["id"]
+    await again.until("marker-42")
+    await again.run("echo still-$((1+1))", "still-2")
+    await again.close()
+
+
+async def test_the_replay_is_bounded_and_starts_at_a_line(terminal_server):
+    server = terminal_server("--scrollback", "20000")
+    first = await attach(server)
+    await first.run("for i in $(seq 1 400); do printf 'line-%03d %070d\\n' $i 0; done; echo done-$((1+1))", "done-2")
+    await first.close()
+    again = await attach(server)
+    await again.until("done-2")
+    replay = again.text
+    assert len(again.output) <= 20000
+    assert replay.startswith("line-") and "line-400" in replay and "line-001" not in replay
+    await again.close()
+
+
+async def test_a_replay_larger_than_the_window_does_not_pause_the_shell(terminal_server):
+    server = terminal_server("--window", "65536", "--scrollback", "300000")
+    first = await attach(server)
+    await first.run("seq 1 60000; echo filled-$((1+1))", "filled-2")
+    lazy = await attach(server, ack=False)  # gets ~300 kB of replay and never acknowledges it
+    await lazy.until("filled-2")
+    await first.run("echo live-$((3+3))", "live-6")
+    await first.run("echo again-$((4+4))", "again-8")  # the PTY was not paused after the first
+    await lazy.until("again-8")
+    for term in (first, lazy):
+        await term.close()
+
+
+async def test_two_viewers_see_each_other_and_both_type(terminal_server):
+    server = terminal_server()
+    alice = await attach(server)
+    bob = await attach(server)
+    assert bob.hello["viewers"] == 2
+    await alice.type("echo from-alice-$((3*3))\r")
+    await alice.until("from-alice-9")
+    await bob.until("from-alice-9")
+    await bob.type("echo from-bob-$((4*4))\r")
+    await alice.until("from-bob-16")
+    await alice.close()
+    await bob.close()
+
+
+async def test_the_pty_takes_the_size_of_the_latest_active_viewer(terminal_server):
+    server = terminal_server()
+    big = await attach(server, query="cols=120&rows=40")
+    await big.run("stty size", "40 120")
+    small = await attach(server, query="cols=70&rows=20")  # attaching counts as activity
+    await small.run("stty size", "20 70")
+    await big.resize(132, 43)
+    await big.run("stty size", "43 132")
+    await small.run("echo typed", "typed")  # typing takes the PTY back to this viewer's size
+    await small.run("stty size", "20 70")
+    await big.close()
+    await small.close()
+
+
+async def test_flood_keeps_memory_bounded_and_ctrl_c_stops_it(terminal_server):
+    server = terminal_server("--window", "262144")
+    lazy = await attach(server, ack=False)  # never acknowledges: the PTY must pause for it
+    await lazy.until(r"[$#] $")
+    before = rss_kib(server.pid)
+    await lazy.type("yes labdeck-flood-line\r")
+    await lazy.drain(2.0)
+    assert lazy.received < 262144 + 2 * 65536 + 8192  # stopped at the window
+    # an attentive viewer still gets what is there, and Ctrl-C goes through at once
+    reader = await attach(server)
+    await reader.until("labdeck-flood-line")
+    reader.output.clear()
+    await reader.type("\x03")
+    await lazy.close()  # the lazy viewer leaves: the rest of the output flows again...
+    await reader.until(r"\^C[\s\S]*[$#] \Z", seconds=20)  # ...and ends: `yes` got the Ctrl-C
+    await reader.run("echo stopped-$((2*3))", "stopped-6")
+    assert rss_kib(server.pid) - before < 30_000
+    await reader.close()
+
+
+async def test_flood_with_an_attentive_viewer_streams_and_stops(terminal_server):
+    server = terminal_server()
+    term = await attach(server)
+    await term.until(r"[$#] $")
+    before = rss_kib(server.pid)
+    await term.type("yes labdeck-flood-line\r")
+    while term.received < 20_000_000:
+        await term.drain(0.2)
+    term.output.clear()
+    await term.type("\x03")
+    await term.until(r"\^C[\s\S]*[$#] \Z", seconds=20)  # bash drops what is typed ahead of its prompt
+    await term.run("echo stopped-$((2*3))", "stopped-6")
+    assert rss_kib(server.pid) - before < 30_000
+    await term.close()
+
+
+async def test_a_viewer_that_stops_reading_is_dropped_and_can_come_back(terminal_server):
+    server = terminal_server("--window", "65536", "--ping", "0.2", "--stall-timeout", "0.5")
+    lazy = await attach(server, ack=False)
+    await lazy.type("yes\r")
+    assert await lazy.until_closed() == 4408
+    back = await attach(server)
+    await back.type("\x03")
+    await back.run("echo back-$((5*5))", "back-25")
+    await back.close()
+
+
+async def test_heartbeat_pings(terminal_server):
+    server = terminal_server("--ping", "0.2")
+    term = await attach(server)
+    await term.until_control("ping", seconds=5)
+    await term.close()
+
+
+async def test_exit_ends_the_session_and_reaps_the_shell(terminal_server):
+    server = terminal_server()
+    term = await attach(server)
+    pid = term.hello["pid"]
+    await term.type("exit 3\r")
+    ended = await term.until_control("exit")
+    assert ended["code"] == 3
+    assert await term.until_closed() == 1000
+    wait_for(lambda: not alive(pid))  # gone, not a zombie, while the server runs on
+    gone = await attach(server, query=f"id={term.hello['id']}")
+    assert gone.hello == {"t": "error", "reason": "gone", "message": "this session has ended"}
+    assert await gone.until_closed() == 4404
+    await gone.close()
+    fresh = await attach(server)
+    assert fresh.hello["new"] is True and fresh.hello["pid"] != pid
+    await fresh.run("echo fresh", "fresh")
+    await fresh.close()
+
+
+async def test_session_limit_and_names(terminal_server):
+    server = terminal_server("--sessions", "2")
+    one = await attach(server, "one")
+    two = await attach(server, "two")
+    three = await attach(server, "three")
+    assert three.hello["reason"] == "limit"
+    assert await three.until_closed() == 4429
+    bad = await attach(server, "..bad")
+    assert bad.hello["reason"] == "bad-name"
+    for term in (one, two, three, bad):
+        await term.close()
+
+
+async def test_sigterm_closes_sockets_and_hangs_up_every_shell(terminal_server):
+    server = terminal_server()
+    # (no acks: an ack racing the close makes aiohttp's client report 1006 instead of the server's code)
+    first = await attach(server, "1", ack=False)
+    second = await attach(server, "2", ack=False)
+    await first.run("sleep 1000 & echo started-$((1+1))", "started-2")
+    await second.type("sleep 1000\r")
+    async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=server.socket)) as http:
+        sessions = await (await http.get(BASE + "sessions")).json()
+    shells = [s["pid"] for s in sessions]
+    assert len(shells) == 2
+    children = children_of(*shells)
+    assert children
+    os.kill(server.pid, signal.SIGTERM)
+    codes = await asyncio.gather(first.until_closed(), second.until_closed())
+    assert codes == [1001, 1001]
+    wait_for(lambda: not any(alive(pid) for pid in shells + children))  # SIGHUP, SIGKILL after 1.5 s
+    assert server.process.wait(5) == 0
+    wait_for(lambda: not Path(server.socket).exists())
+    for term in (first, second):
+        await term.close()
+
+
+async def test_page_and_static_files(terminal_server):
+    server = terminal_server()
+    async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=server.socket)) as http:
+        root = await http.get(BASE)
+        assert 'data-session="1"' in await root.text() and 'href="./static/terminal.css"' in await root.text()
+        named = await (await http.get(BASE + "session/build")).text()
+        assert 'data-session="build"' in named and 'src="../static/vendor/xterm.js"' in named
+        assert (await http.get(BASE + "static/vendor/xterm.js")).status == 200
+        assert (await http.get(BASE + "static/vendor/addon-fit.js")).status == 200
+        assert (await http.get(BASE + "session/..%2Fx")).status == 404
+
+
+async def test_on_tcp_a_foreign_origin_is_refused(tcp_server):
+    base = f"http://127.0.0.1:{tcp_server}/"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await Term.open(base, "1", headers={"Origin": "http://evil.example"})
+    assert refused.value.status == 403
+    term = await Term.open(base, "1", headers={"Origin": f"http://127.0.0.1:{tcp_server}"})
+    await term.run("echo same-origin-$((2*2))", "same-origin-4")
+    await term.close()
