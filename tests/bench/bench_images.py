@@ -95,10 +95,11 @@ def one_run(helpers, buildah, image: str, workdir: Path, index: int) -> dict:
 
 
 def write_section(path: Path, text: str) -> None:
+    text = text.rstrip("\n") + "\n\n"
     old = path.read_text() if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
     new = pattern.sub(text, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text
-    path.write_text(new)
+    path.write_text(new.rstrip("\n") + "\n")
 
 
 def main() -> None:
