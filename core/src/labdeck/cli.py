@@ -1,4 +1,4 @@
-"""The ``labdeck`` command: ``serve``, ``plugins``, ``supervisord-conf`` and plugins' commands."""
+"""The ``labdeck`` command: ``serve``, ``run``, ``copy-once``, ``plugins``, ``supervisord-conf``, plugin commands."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from . import __version__
+from . import __version__, copy_once
 from .core_settings import CORE_SETTINGS, finalize_settings
 from .plugins import PluginError, collect, make_plugin_manager, plugin_infos
+from .run import INCLUDE_SETTING, flags_as_environment, run
 from .settings import Setting, Settings, SettingsError, check_unique, load_settings, parse_bool, parse_list
 from .specs import Command
 
@@ -67,6 +68,10 @@ def build_parser(pm: pluggy.PluginManager, specs: Mapping[str, Setting]) -> tupl
     conf.add_argument("--include", action="append", default=[], metavar="GLOB",
                       help="extra supervisord .conf files to include (may be repeated)")
     add_setting_flags(conf, specs)
+    run = sub.add_parser("run", help="write supervisord.conf and become supervisord (the container entry point)")
+    add_setting_flags(run, {**specs, INCLUDE_SETTING.name: INCLUDE_SETTING})
+    copy = sub.add_parser("copy-once", help="copy a folder into a volume the first time only (for init containers)")
+    copy_once.configure(copy)
     commands: dict[str, Command] = {}
     for plugin, command in collect(pm, "register_commands", Command):
         if command.name in commands or command.name in sub.choices:
@@ -99,9 +104,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         args = parser.parse_args(argv)
         if args.command == "plugins":
             return cmd_plugins(pm)
+        if args.command == "copy-once":
+            return copy_once.main(args)
         if args.command in commands:
             args.settings = load_settings(specs, {}, environ)
             return commands[args.command].run(args)
+        if args.command == "run":
+            specs = {**specs, INCLUDE_SETTING.name: INCLUDE_SETTING}
+            settings = finalize_settings(settings_from_args(specs, args, environ))
+            return run(settings, pm, {**environ, **flags_as_environment(specs, args)})
         settings = finalize_settings(settings_from_args(specs, args, environ))
         if args.command == "supervisord-conf":
             from .supervisor import render_supervisord_conf
