@@ -120,7 +120,8 @@ else:
 
 # --- what each attendee gets ------------------------------------------------------------------------
 PORT = 10080
-c.Spawner.cmd = env("LABDECK_COMMAND", "labdeck run" if SPAWNER == "kubernetes" else "labdeck serve").split()
+# in the image, its S2I run script: passwd entry for the arbitrary UID, .workshop/setup, then labdeck run
+c.Spawner.cmd = env("LABDECK_COMMAND", "/usr/libexec/s2i/run" if SPAWNER == "kubernetes" else "labdeck serve").split()
 c.Spawner.default_url = env("DEFAULT_URL", "/")
 c.Spawner.start_timeout = env_seconds("SPAWN_TIMEOUT", 120)
 c.Spawner.http_timeout = env_seconds("SPAWN_HTTP_TIMEOUT", 60)

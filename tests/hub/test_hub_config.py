@@ -57,7 +57,7 @@ async def test_kubernetes_pod_has_the_image_port_memory_and_volume(monkeypatch, 
     spawner, pod, pvc = await render(config)
     [container] = pod["spec"]["containers"]
     assert container["image"] == "quay.io/example/workshop:1"
-    assert container["args"] == ["labdeck", "run"]
+    assert container["args"] == ["/usr/libexec/s2i/run"]  # the image's run script, then labdeck run
     assert [p["containerPort"] for p in container["ports"]] == [10080]
     memory = container["resources"]
     assert memory["limits"]["memory"] == memory["requests"]["memory"] == 512 * 1024**2
