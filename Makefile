@@ -9,12 +9,16 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test venv system-deps lint bench hub-demo clean
 
-## Debian packages the tests drive (a real Chromium; node and npm for front-end builds),
-## installed only when their command is missing.
+## Debian packages the tests drive (a real Chromium; node and npm for front-end builds; as
+## root, buildah and debootstrap for the image tests), installed only when their command is missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  command -v buildah >/dev/null || missing="$$missing buildah"; \
+	  command -v debootstrap >/dev/null || missing="$$missing debootstrap"; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
