@@ -3,7 +3,6 @@ driven through a real `labdeck serve` process."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -11,11 +10,7 @@ import urllib.request
 import aiohttp
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from labdeck.testing import free_port
 
 
 def pid_alive(pid: int) -> bool:

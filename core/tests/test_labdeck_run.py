@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,7 +18,8 @@ import pytest
 from labdeck import ProgramSpec, Setting, hookimpl
 from labdeck.plugins import make_plugin_manager
 from labdeck.run import flags_as_environment, prepare
-from labdeck.testing import make_settings
+from labdeck.testing import free_port, make_settings
+from labdeck.testing import wait_until as wait_for
 
 pytest.importorskip("supervisor", reason="labdeck run needs labdeck[supervisor]")
 
@@ -33,21 +32,8 @@ class SleeperPlugin:
         return [ProgramSpec(name="sleeper", command=["sleep", "1000"], environment={"GREETING": "100% ready"})]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def wait_for(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {check.__name__}")
-        time.sleep(0.05)
 
 
 def alive(pid: int) -> bool:

@@ -5,24 +5,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from labdeck import ProgramSpec
 from labdeck.supervisor import ProgramConfigError, supervisord_conf
+from labdeck.testing import wait_until as wait_for
 
 SUPERVISORD = shutil.which("supervisord") or str(Path(sys.executable).parent / "supervisord")
 
 
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize(

@@ -21,13 +21,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from labdeck.testing import free_port
+
 HERE = Path(__file__).resolve().parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port: int, timeout: float = 20) -> None:

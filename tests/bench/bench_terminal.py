@@ -37,13 +37,11 @@ from pathlib import Path
 
 import aiohttp
 
+from labdeck.testing import free_port
+
 PROMPT = re.compile(rb"[$#] $")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree_rss_kib(root: int) -> int:

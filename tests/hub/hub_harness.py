@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from labdeck.testing import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 HUB_DIR = ROOT / "images" / "hub"
 CONFIG = HUB_DIR / "jupyterhub_config.py"
@@ -34,10 +35,6 @@ ADMIN_PASSWORD = "instructor-password-for-the-hub-tests"
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_proxy() -> str:

@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -42,6 +41,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+
+from labdeck.testing import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("LABDECK_IMAGE_CACHE", "/var/tmp/labdeck-image-cache"))
@@ -158,21 +159,8 @@ def dashboard_image(buildah: Buildah, terminal_image: str) -> str:
     return DASHBOARD
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def wait_until(check, timeout: float = 60.0, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check.__name__}")
-        time.sleep(0.1)
 
 
 @dataclass

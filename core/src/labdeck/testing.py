@@ -18,6 +18,7 @@ import queue
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -42,6 +43,25 @@ TEST_TOKEN = "labdeck-test-token"  # noqa: S105 - for in-process test apps only
 CHROMIUM = os.environ.get("LABDECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+    """Poll ``check`` until it returns something true, and return that; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or getattr(check, '__name__', 'a condition')}")
+        time.sleep(0.05)
 
 
 def make_settings(pm: Any = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import shlex
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+import labdeck.testing
 
 FAKE_CONSOLE = Path(__file__).parent / "fake_console.py"
 
@@ -39,11 +40,9 @@ async def console(aiohttp_server) -> FakeConsole:
     return FakeConsole(url=str(server.make_url("/ui")), seen=server.app[fake_console.SEEN])
 
 
-@pytest.fixture
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> int:
+    return labdeck.testing.free_port()
 
 
 @pytest.fixture

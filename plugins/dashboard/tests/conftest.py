@@ -30,7 +30,7 @@ from aiohttp import web
 
 import labdeck_dashboard
 from labdeck import Tab, hookimpl
-from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, TEST_TOKEN, make_app
+from labdeck.testing import TEST_TOKEN, make_app
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -252,23 +252,6 @@ def workshop_server(labdeck_server: Callable) -> Callable[..., Any]:
 
 
 # --------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """labdeck.testing's browser, but per module: Playwright's sync API keeps an asyncio loop
-    marked running in the main thread while it is open, which breaks every async test that
-    pytest runs after it (in any package) if the browser lives for the whole session."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("LABDECK_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _is_error(message: Any) -> bool:

@@ -7,7 +7,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 from terminal_helpers import ServerProcess, Term, alive, children_of, short_dir, wait_for
+
+import labdeck.testing
 
 PREFIX = "/user/alice/"
 
@@ -27,11 +28,9 @@ def folder():
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> int:
+    return labdeck.testing.free_port()
 
 
 def labdeck_env(folder, **extra: str) -> dict[str, str]:

@@ -12,7 +12,6 @@ import html
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -26,7 +25,7 @@ import pytest
 from aiohttp import web
 
 from labdeck import hookimpl, principal_of
-from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, start_server
+from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, free_port, start_server
 
 PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
@@ -34,10 +33,6 @@ OTHER_SECRET = "other-client-secret-0123456789"
 PREFIX = "/user/alice/"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

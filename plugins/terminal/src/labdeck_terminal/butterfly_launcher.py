@@ -18,7 +18,9 @@ from pathlib import Path
 
 from .sessions import START_SCRIPT
 
-BRIDGE = Path(__file__).parent / "static" / "butterfly-bridge.js"
+STATIC = Path(__file__).parent / "static"
+#: Butterfly's /local.js: the shared action bus, then the bridge that drives Butterfly's page with it
+BRIDGE = (STATIC / "action-bus.js", STATIC / "butterfly-bridge.js")
 PR_SET_CHILD_SUBREAPER = 36
 #: Butterfly finds its config folder (and our bridge in <folder>/butterfly/js/) through these:
 #: XDG_CONFIG_HOME for a normal user, XDG_CONFIG_DIRS for root. Shells get the originals back.
@@ -30,7 +32,7 @@ def prepare(runtime_dir: Path) -> tuple[Path, Path, Path]:
     config = runtime_dir / "butterfly-config"
     js = config / "butterfly" / "js"
     js.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(BRIDGE, js / "labdeck-bridge.js")
+    (js / "labdeck-bridge.js").write_text("\n".join(part.read_text() for part in BRIDGE))
     restore = "".join(f"{name}={shlex.quote(os.environ[name])}; export {name}\n" if name in os.environ
                       else f"unset {name}\n" for name in XDG)
     # Butterfly sets SHELL to its --shell (this wrapper): give the start script the real one
