@@ -143,16 +143,18 @@ class Hub:
             shutil.rmtree(self.log.parent, ignore_errors=True)
 
 
-def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: float = 60) -> Hub:
+def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: float = 60,
+              extra_config: str = "") -> Hub:
     """A hub in a private temporary folder (not pytest's tmp_path: on a shared machine another
-    pytest run may prune it while the hub still writes there)."""
+    pytest run may prune it while the hub still writes there). ``extra_config``: Python config
+    lines loaded after the harness's own (``c`` is the config)."""
     chp = ensure_proxy()
     workdir = Path(tempfile.mkdtemp(prefix="labdeck-hub-"))
     token = secrets.token_hex(16)
     port = free_port()
     upstream_ports = {user: free_port() for user in users}
     extra = workdir / "extra_config.py"
-    extra.write_text(EXTRA_CONFIG.format(hub_port=free_port(), proxy_api_port=free_port(), token=token))
+    extra.write_text(EXTRA_CONFIG.format(hub_port=free_port(), proxy_api_port=free_port(), token=token) + extra_config)
     import json
 
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "LABDECK_"))}
