@@ -182,7 +182,7 @@ def report_memory(pids: set[int], users: int) -> None:
 
 
 def report_cpu(hub: Hub, users_tree: set[int], before: dict[int, float]) -> None:
-    """CPU seconds spent during the cold round, by the hub, the proxy and the users' processes."""
+    """CPU seconds spent since ``before``, by the hub, the proxy and the users' processes."""
     spent: dict[str, float] = {}
     for pid in process_tree(hub.process.pid):
         if pid == hub.process.pid:
@@ -197,18 +197,21 @@ def report_cpu(hub: Hub, users_tree: set[int], before: dict[int, float]) -> None
     print("  CPU seconds: " + ", ".join(f"{name} {value:.1f}" for name, value in sorted(spent.items())))
 
 
+def cpu_snapshot(hub: Hub) -> dict[int, float]:
+    return {pid: cpu_seconds(pid) for pid in process_tree(hub.process.pid)}
+
+
 async def bench(hub: Hub, users: list[str], within: float) -> None:
-    before = {pid: cpu_seconds(pid) for pid in process_tree(hub.process.pid)}
-    started = time.monotonic()
-    cold = await round_of(hub, users, "1", within)
-    report_round("cold (each server spawned by the sign-in)", cold)
-    print(f"  whole round {time.monotonic() - started:.1f} s")
-    tree = await user_pids(hub, users)
-    report_cpu(hub, tree, before)
-    report_memory(tree, len(users))
-    warm = await round_of(hub, users, "2", within)
-    report_round("warm (servers running; fresh browsers, a new terminal session each)", warm)
-    report_memory(await user_pids(hub, users), len(users))
+    rounds = (("cold (each server spawned by the sign-in)", "1"),
+              ("warm (servers running; fresh browsers, a new terminal session each)", "2"))
+    for title, session in rounds:
+        before, started = cpu_snapshot(hub), time.monotonic()
+        marks = await round_of(hub, users, session, within)
+        report_round(title, marks)
+        print(f"  whole round {time.monotonic() - started:.1f} s")
+        tree = await user_pids(hub, users)
+        report_cpu(hub, tree, before)
+        report_memory(tree, len(users))
 
 
 def stop_everything(hub: Hub) -> None:
