@@ -13,7 +13,7 @@ from . import __version__
 from .activity import Activity
 from .auth import make_auth_backend
 from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
-from .middleware import auth_middleware, forwarded_middleware, security_headers
+from .middleware import make_middlewares, security_headers
 from .pages import page
 from .plugins import PluginError, call_async, collect
 from .programs import ProgramRunner
@@ -127,18 +127,22 @@ async def _close_websockets(app: web.Application) -> None:
 
 def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     """Everything core serves, for these settings and plugins. Raises PluginError / SettingsError."""
-    app = web.Application(middlewares=[forwarded_middleware, auth_middleware], handler_args={"max_field_size": 16384})
+    backend = make_auth_backend(settings, pm)
+    public: set = set()
+    activity = Activity()
+    app = web.Application(middlewares=make_middlewares(settings, backend, pm, public, activity),
+                          handler_args={"max_field_size": 16384})
     app[SETTINGS] = settings
     app[PLUGIN_MANAGER] = pm
-    app[AUTH_BACKEND] = backend = make_auth_backend(settings, pm)
+    app[AUTH_BACKEND] = backend
     app[PROXY] = Proxy(timeout=settings.proxy_timeout, connect_retry=settings.proxy_connect_retry)
     app[WEBSOCKETS] = set()
-    app[ACTIVITY] = Activity()
+    app[ACTIVITY] = activity
     programs = _programs(settings, pm)
     if settings.run_programs and programs:
         app[PROGRAMS] = ProgramRunner(programs)
     prefix = settings.prefix
-    public = app[PUBLIC_RESOURCES] = set()
+    app[PUBLIC_RESOURCES] = public
     public.add(app.router.add_get(prefix + "-/health", health).resource)
     for route in backend.routes():
         assert isinstance(route, web.RouteDef), route
@@ -149,7 +153,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     for name, sub in app.get(_SUBAPPS, {}).items():
         app.router.add_route("*", prefix + name, _add_slash)
         app.add_subapp(prefix + name, sub)
-    app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(security_headers(settings.frame_ancestors))
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -1,72 +1,101 @@
-"""The request path every request takes: forwarded headers, auth, Origin, security headers."""
+"""The request path every request takes: forwarded headers, auth, Origin, security headers.
+
+Built by ``make_middlewares`` for one app: the state each request needs is bound
+once here rather than looked up per request (this path is the proxy's hot path).
+"""
 
 from __future__ import annotations
 
-from aiohttp import web
-from aiohttp.typedefs import Handler
+from collections.abc import Awaitable, Callable
 
-from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PRINCIPAL, PUBLIC_RESOURCES, SETTINGS
+import pluggy
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from .activity import Activity
+from .auth.base import AuthBackend
+from .keys import PRINCIPAL
 from .pages import forbidden
 from .plugins import call_async
+from .settings import Settings
 
 
-@web.middleware
-async def forwarded_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def forwarded_middleware(trusted: tuple[str, ...]) -> Middleware:
     """Believe X-Forwarded-Proto/Host only from ``LABDECK_TRUSTED_PROXIES``."""
-    trusted = request.config_dict[SETTINGS].trusted_proxies
-    if trusted and ("*" in trusted or request.remote in trusted):
-        changes = {}
-        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-        if proto in ("http", "https"):
-            changes["scheme"] = proto
-        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-        if host:
-            changes["host"] = host
-        if changes:
-            request = request.clone(**changes)
-    return await handler(request)
+    trust_all = "*" in trusted
+
+    @web.middleware
+    async def forwarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if trust_all or request.remote in trusted:
+            changes = {}
+            proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+            if proto in ("http", "https"):
+                changes["scheme"] = proto
+            host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+            if host:
+                changes["host"] = host
+            if changes:
+                request = request.clone(**changes)
+        return await handler(request)
+
+    return forwarded
 
 
 def is_websocket(request: web.Request) -> bool:
     return request.headers.get("Upgrade", "").lower() == "websocket"
 
 
-def origin_allowed(request: web.Request) -> bool:
+def origin_allowed(request: web.Request, allowed_origins: tuple[str, ...]) -> bool:
     """A browser's WebSocket must come from our own origin (exact scheme, host and port),
     or one listed in ``LABDECK_ALLOWED_ORIGINS``. ``Origin: null`` never passes."""
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser: browsers always send Origin on WebSocket upgrades
     own = f"{request.scheme}://{request.host}"
-    return origin.lower() == own.lower() or origin in request.config_dict[SETTINGS].allowed_origins
+    return origin.lower() == own.lower() or origin in allowed_origins
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    app = request.config_dict
-    match = request.match_info
-    if match.http_exception is None and match.route.resource in app[PUBLIC_RESOURCES]:
+def auth_middleware(settings: Settings, backend: AuthBackend, pm: pluggy.PluginManager, public: set,
+                    activity: Activity) -> Middleware:
+    prefix, allowed_origins = settings.prefix, tuple(settings.allowed_origins)
+    logout_path = prefix + "-/logout"
+    authorize = pm.hook.authorize
+
+    @web.middleware
+    async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+        match = request.match_info
+        if match.http_exception is None and match.route.resource in public:
+            return await handler(request)
+        if is_websocket(request) and not origin_allowed(request, allowed_origins):
+            return web.Response(status=403, text="WebSocket from another origin refused.\n")
+        principal = await backend.authenticate(request)
+        if principal is None:
+            return await backend.challenge(request)
+        # a signed-in user who is refused must still be able to sign out (and in as someone else)
+        if authorize.get_hookimpls() and request.path != logout_path:
+            decision = await call_async(authorize(principal=principal, request=request))
+            if decision is False:
+                return forbidden(principal.name, prefix)
+        request[PRINCIPAL] = principal
+        activity.touch()
         return await handler(request)
-    if is_websocket(request) and not origin_allowed(request):
-        return web.Response(status=403, text="WebSocket from another origin refused.\n")
-    backend = app[AUTH_BACKEND]
-    principal = await backend.authenticate(request)
-    if principal is None:
-        return await backend.challenge(request)
-    pm = app[PLUGIN_MANAGER]
-    # a signed-in user who is refused must still be able to sign out (and in as someone else)
-    if pm.hook.authorize.get_hookimpls() and request.path != app[SETTINGS].prefix + "-/logout":
-        decision = await call_async(pm.hook.authorize(principal=principal, request=request))
-        if decision is False:
-            return forbidden(principal.name, app[SETTINGS].prefix)
-    request[PRINCIPAL] = principal
-    app[ACTIVITY].touch()
-    return await handler(request)
+
+    return auth
 
 
-async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    ancestors = request.config_dict[SETTINGS].frame_ancestors
-    headers.add("Content-Security-Policy", f"frame-ancestors {ancestors}")
+def make_middlewares(settings: Settings, backend: AuthBackend, pm: pluggy.PluginManager, public: set,
+                     activity: Activity) -> list[Middleware]:
+    auth = auth_middleware(settings, backend, pm, public, activity)
+    return [forwarded_middleware(tuple(settings.trusted_proxies)), auth] if settings.trusted_proxies else [auth]
+
+
+def security_headers(frame_ancestors: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    csp = f"frame-ancestors {frame_ancestors}"
+
+    async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.add("Content-Security-Policy", csp)
+
+    return add_headers

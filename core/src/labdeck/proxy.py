@@ -16,12 +16,14 @@ from ssl import SSLContext
 from urllib.parse import urlsplit
 
 import aiohttp
+import httptools
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
 from .keys import ACTIVITY, WEBSOCKETS
 from .pages import upstream_unavailable
 from .specs import ProxySpec
+from .upstream import LeanPool, LeanResponse
 
 log = logging.getLogger("labdeck.proxy")
 
@@ -74,6 +76,9 @@ class Route:
         self.upstream_origin = f"{up.scheme}://{up.netloc}"
         self.upstream_base = up.path if up.path.endswith("/") else up.path + "/"
         self.ssl: SSLContext | bool = True if spec.ssl is None else spec.ssl
+        #: (host, port) for the lean client, which speaks plain http only
+        self.lean_address: tuple[str, int] | None = (up.hostname or "localhost", up.port or 80) \
+            if up.scheme == "http" else None
 
     def upstream_url(self, request: web.Request) -> str:
         path = request.raw_path
@@ -131,6 +136,7 @@ class Proxy:
         self.timeout = timeout
         self.connect_retry = connect_retry
         self._sessions: dict[str | None, aiohttp.ClientSession] = {}
+        self._lean = LeanPool()
 
     def _session(self, unix_socket: str | None) -> aiohttp.ClientSession:
         session = self._sessions.get(unix_socket)
@@ -146,6 +152,7 @@ class Proxy:
         return session
 
     async def close(self) -> None:
+        self._lean.close()
         for session in self._sessions.values():
             await session.close()
         self._sessions.clear()
@@ -175,30 +182,38 @@ class Proxy:
             return await self._websocket(request, route)
         return await self._http(request, route)
 
+    async def _send(self, request: web.Request, route: Route, headers: CIMultiDict,
+                    data: object) -> aiohttp.ClientResponse | LeanResponse:
+        """The upstream's answer (aiohttp's or the lean client's, alike where _relay looks)."""
+        if data is None and request.method == "GET" and route.lean_address is not None:
+            host, port = route.lean_address
+            return await self._lean.get("GET", host, port, route.spec.unix_socket,
+                                        route.upstream_url(request)[len(route.upstream_origin):], headers)
+        session = self._session(route.spec.unix_socket)
+        return await session.request(request.method, route.upstream_url(request), headers=headers, data=data,
+                                     allow_redirects=False, ssl=route.ssl)
+
     async def _http(self, request: web.Request, route: Route) -> web.StreamResponse:
-        url = route.upstream_url(request)
         headers = self.forward_headers(request, route)
         data = request.content if request.body_exists else None
-        session = self._session(route.spec.unix_socket)
         deadline = time.monotonic() + self.connect_retry
         timeout = route.spec.timeout or self.timeout
         while True:
             try:
                 async with asyncio.timeout(timeout):
-                    upstream = await session.request(request.method, url, headers=headers, data=data,
-                                                     allow_redirects=False, ssl=route.ssl)
+                    upstream = await self._send(request, route, headers, data)
                 break
             except TimeoutError:
                 return upstream_unavailable(self._what(route), 504, f"No answer within {timeout:g} seconds.")
             except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
                 return self._tls_failed(route, error)
-            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError) as error:
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, OSError) as error:
                 if data is None and time.monotonic() < deadline:
                     await asyncio.sleep(0.2)
                     continue
                 log.warning("upstream %s unreachable: %s", route.spec.upstream, type(error).__name__)
                 return upstream_unavailable(self._what(route), 502, "The program behind this page is not running.")
-            except aiohttp.ClientError as error:
+            except (aiohttp.ClientError, httptools.HttpParserError, ValueError) as error:
                 log.warning("upstream %s failed: %s", route.spec.upstream, type(error).__name__)
                 return upstream_unavailable(self._what(route), 502, "The program behind this page failed to answer.")
         try:

@@ -1,0 +1,242 @@
+"""A lean HTTP/1.1 client for the proxy's commonest request: a GET with no body to a
+plain-http upstream (TCP or unix socket).
+
+Why not aiohttp's client here: per request it builds a ClientRequest, a
+ClientResponse, timers and traces, and measured at about 60% of labdeck's time
+per proxied request (docs/benchmarks.md). This keeps pooled keep-alive
+connections and parses answers with httptools (llhttp, the parser Node.js
+uses). Everything else (bodies, HEAD, https, WebSockets) still goes through
+aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator, Mapping
+
+import httptools
+from multidict import CIMultiDict
+
+#: read no further from an upstream while this much of its answer waits for the browser
+HIGH_WATER = 1024 * 1024
+
+
+class UpstreamClosed(ConnectionError):
+    """The upstream closed the connection before it answered."""
+
+
+class LeanResponse:
+    """An upstream's answer: status and headers at once, the body as it arrives."""
+
+    def __init__(self, connection: _Connection):
+        self._connection = connection
+        self.status = 0
+        self.reason = ""
+        self._raw: list[tuple[str, str]] = []
+        self.headers: CIMultiDict = CIMultiDict()
+        self.headers_received: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._buffered = 0
+        self._waiter: asyncio.Future | None = None
+        self.complete = False
+        self.error: BaseException | None = None
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.headers.get("Content-Length")
+        return int(value) if value is not None and value.isdigit() else None
+
+    @property
+    def content(self) -> LeanResponse:  # the same shape as aiohttp's ``response.content``
+        return self
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def feed(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        if self._buffered > HIGH_WATER:
+            self._connection.pause()
+        self._wake()
+
+    def finish(self) -> None:
+        self.complete = True
+        self._wake()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        if not self.headers_received.done():
+            self.headers_received.set_exception(error)
+        self._wake()
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        while True:
+            if self._chunks:
+                chunk = self._chunks.popleft()
+                self._buffered -= len(chunk)
+                if self._buffered <= HIGH_WATER // 2:
+                    self._connection.resume()
+                yield chunk
+            elif self.complete:
+                return
+            elif self.error is not None:
+                raise self.error
+            else:
+                self._waiter = asyncio.get_running_loop().create_future()
+                await self._waiter
+
+    async def read(self) -> bytes:
+        return b"".join([chunk async for chunk in self.iter_any()])
+
+    def release(self) -> None:
+        """Give the connection back to the pool when the answer was read to its end."""
+        self._connection.done(self)
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, pool: LeanPool, key: tuple):
+        self.pool = pool
+        self.key = key
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.response: LeanResponse | None = None
+        self.closed = False
+        self.paused = False
+        self.used = False
+
+    # asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._abort(error)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        response = self.response
+        if response is not None and not response.complete:
+            response.fail(exc or UpstreamClosed("the upstream closed the connection"))
+
+    # httptools callbacks
+    def on_status(self, status: bytes) -> None:
+        self.response.reason += status.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.response._raw.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        response = self.response
+        response.status = self.parser.get_status_code()
+        response.headers = CIMultiDict(response._raw)
+        if not response.headers_received.done():
+            response.headers_received.set_result(None)
+
+    def on_body(self, body: bytes) -> None:
+        self.response.feed(bytes(body))
+
+    def on_message_complete(self) -> None:
+        response = self.response
+        if not self.parser.should_keep_alive():
+            self.closed = True
+        response.finish()
+
+    # for LeanResponse and the pool
+    def pause(self) -> None:
+        if not self.paused and self.transport is not None:
+            self.paused = True
+            self.transport.pause_reading()
+
+    def resume(self) -> None:
+        if self.paused and self.transport is not None and not self.closed:
+            self.paused = False
+            self.transport.resume_reading()
+
+    def send(self, head: bytes) -> LeanResponse:
+        self.used = True
+        self.response = LeanResponse(self)
+        self.transport.write(head)
+        return self.response
+
+    def done(self, response: LeanResponse) -> None:
+        if self.response is not response:
+            return
+        self.response = None
+        if response.complete and not self.closed and not self.paused:
+            self.parser = httptools.HttpResponseParser(self)
+            self.pool.put_back(self)
+        else:
+            self._abort(None)
+
+    def _abort(self, error: BaseException | None) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+        if error is not None and self.response is not None:
+            self.response.fail(error)
+
+
+class LeanPool:
+    """Keep-alive connections per upstream (host and port, or unix socket)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple, list[_Connection]] = collections.defaultdict(list)
+
+    async def _connect(self, key: tuple) -> _Connection:
+        loop = asyncio.get_running_loop()
+        kind, address = key
+        if kind == "unix":
+            _, connection = await loop.create_unix_connection(lambda: _Connection(self, key), address)
+        else:
+            host, port = address
+            _, connection = await loop.create_connection(lambda: _Connection(self, key), host, port)
+        return connection
+
+    def put_back(self, connection: _Connection) -> None:
+        self._idle[connection.key].append(connection)
+
+    async def get(self, method: str, host: str, port: int, unix_socket: str | None, target: str,
+                  headers: Mapping[str, str]) -> LeanResponse:
+        """Send ``method target`` with ``headers`` and wait for the answer's head.
+
+        A pooled connection the upstream closed meanwhile is retried once on a
+        new one; a failed new connection raises OSError (the upstream is down).
+        """
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {host if port == 80 else f'{host}:{port}'}"]
+        for name, value in headers.items():
+            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                raise ValueError(f"header {name!r} holds a line break")
+            lines.append(f"{name}: {value}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        key = ("unix", unix_socket) if unix_socket else ("tcp", (host, port))
+        idle = self._idle[key]
+        while idle:
+            connection = idle.pop()
+            if connection.closed:
+                continue
+            try:
+                return await self._exchange(connection, head)
+            except (UpstreamClosed, ConnectionError):
+                continue  # went stale while idle: try another
+        return await self._exchange(await self._connect(key), head)
+
+    @staticmethod
+    async def _exchange(connection: _Connection, head: bytes) -> LeanResponse:
+        response = connection.send(head)
+        try:
+            await response.headers_received
+        except BaseException:  # failed, timed out or cancelled: this connection is done for
+            connection._abort(None)
+            raise
+        return response
+
+    def close(self) -> None:
+        for connections in self._idle.values():
+            for connection in connections:
+                connection._abort(None)
+        self._idle.clear()
