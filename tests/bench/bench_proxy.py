@@ -24,6 +24,17 @@ from pathlib import Path
 from labdeck.testing import free_port
 
 HERE = Path(__file__).resolve().parent
+# not a proxy: an aiohttp server answering by itself, on uvloop, as labdeck runs. What any
+# aiohttp-based proxy costs at least, before it makes its own request upstream.
+HELLO = """
+import sys, uvloop
+from aiohttp import web
+async def hello(request):
+    return web.Response(text="hello from upstream\\n")
+app = web.Application()
+app.router.add_get("/", hello)
+uvloop.run(web._run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None))
+"""
 
 
 
@@ -107,7 +118,7 @@ def main() -> int:
         workdir = Path(tmp)
         upstream = free_port()
         nginx(stack, workdir, upstream, None)
-        ports = {name: free_port() for name in ("labdeck", "chp", "nginx")}
+        ports = {name: free_port() for name in ("labdeck", "chp", "nginx", "hello")}
         pids = {"direct": []}
         pids["labdeck"] = [start(stack, [sys.executable, str(HERE / "proxy_app.py"), str(ports["labdeck"]),
                                          str(upstream), token], ports["labdeck"])]
@@ -117,11 +128,14 @@ def main() -> int:
         pids["configurable-http-proxy"] = [start(stack, chp_command, ports["chp"],
                                                  env={"CONFIGPROXY_AUTH_TOKEN": token})]
         pids["nginx"] = [nginx(stack, workdir, ports["nginx"], upstream)]
+        hello = [sys.executable, "-c", HELLO, str(ports["hello"])]
+        pids["aiohttp hello (floor)"] = [start(stack, hello, ports["hello"])]
         runs = {
             "direct": (f"http://127.0.0.1:{upstream}/", []),
             "labdeck": (f"http://127.0.0.1:{ports['labdeck']}/up/", [f"Authorization: token {token}"]),
             "configurable-http-proxy": (f"http://127.0.0.1:{ports['chp']}/", []),
             "nginx": (f"http://127.0.0.1:{ports['nginx']}/", []),
+            "aiohttp hello (floor)": (f"http://127.0.0.1:{ports['hello']}/", []),
         }
         for name, (url, headers) in runs.items():
             wrk(url, 2, args.connections, headers)  # warm up
