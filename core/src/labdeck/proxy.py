@@ -34,6 +34,9 @@ HOP_BY_HOP = frozenset(
         "Trailers", "Transfer-Encoding", "Upgrade", "Proxy-Connection",
     )
 )
+# what we never send upstream: hop-by-hop, our own credentials, a length we do not forward as is
+NOT_UPSTREAM = HOP_BY_HOP | {"host", "authorization", "content-length"}
+NOT_DOWNSTREAM = HOP_BY_HOP | {"content-length"}
 # WebSocket handshake headers: aiohttp's client makes its own.
 WS_HANDSHAKE = frozenset(h.lower() for h in ("Sec-WebSocket-Key", "Sec-WebSocket-Version",
                                               "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
@@ -46,6 +49,14 @@ def connection_tokens(headers: CIMultiDict | Iterable) -> set[str]:
     for value in headers.getall("Connection", ()):
         tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
     return tokens
+
+
+def without(headers: CIMultiDict | Iterable, names: frozenset[str]) -> CIMultiDict:
+    """A copy of ``headers`` without ``names``, nor any header their ``Connection`` names."""
+    kept = CIMultiDict(headers)
+    for name in names | connection_tokens(kept) if "Connection" in kept else names:
+        kept.popall(name, None)
+    return kept
 
 
 def strip_cookies(cookie_header: str, is_ours) -> str:
@@ -158,8 +169,7 @@ class Proxy:
         self._sessions.clear()
 
     def forward_headers(self, request: web.Request, route: Route) -> CIMultiDict:
-        drop = HOP_BY_HOP | connection_tokens(request.headers) | {"host", "authorization", "content-length"}
-        headers = CIMultiDict((k, v) for k, v in request.headers.items() if k.lower() not in drop)
+        headers = without(request.headers, NOT_UPSTREAM)
         if "Cookie" in headers:
             kept = strip_cookies("; ".join(headers.popall("Cookie")), is_labdeck_cookie)
             if kept:
@@ -223,8 +233,7 @@ class Proxy:
 
     async def _relay(self, request: web.Request, route: Route,
                      upstream: aiohttp.ClientResponse) -> web.StreamResponse:
-        drop = HOP_BY_HOP | connection_tokens(upstream.headers) | {"content-length"}
-        headers = CIMultiDict((k, v) for k, v in upstream.headers.items() if k.lower() not in drop)
+        headers = without(upstream.headers, NOT_DOWNSTREAM)
         if "Location" in headers:
             headers["Location"] = route.public_location(headers["Location"])
         if route.spec.allow_framing:
