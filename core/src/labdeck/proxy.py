@@ -245,7 +245,10 @@ class Proxy:
                     headers.add("Set-Cookie", public)
         length = upstream.content_length
         if length is not None and length <= SMALL_BODY:
-            body = await upstream.read()
+            try:
+                body = await upstream.read()
+            except (ConnectionError, aiohttp.ClientPayloadError):
+                return upstream_unavailable(self._what(route), 502, "The program behind this page stopped mid-answer.")
             response = web.Response(status=upstream.status, reason=upstream.reason, headers=headers, body=body)
             if "Content-Type" not in upstream.headers:
                 response.headers.pop("Content-Type", None)

@@ -48,6 +48,10 @@ class LeanResponse:
         return int(value) if value is not None and value.isdigit() else None
 
     @property
+    def close_delimited(self) -> bool:
+        return "Content-Length" not in self.headers and "chunked" not in self.headers.get("Transfer-Encoding", "")
+
+    @property
     def content(self) -> LeanResponse:  # the same shape as aiohttp's ``response.content``
         return self
 
@@ -120,7 +124,11 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         response = self.response
-        if response is not None and not response.complete:
+        if response is None or response.complete:
+            return
+        if exc is None and response.headers_received.done() and response.close_delimited:
+            response.finish()  # a body without length or chunks ends when the connection does
+        else:
             response.fail(exc or UpstreamClosed("the upstream closed the connection"))
 
     # httptools callbacks
