@@ -5,9 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PACKAGES := ./core $(patsubst %/pyproject.toml,./%,$(wildcard plugins/*/pyproject.toml))
 DEMO_CONTENT ?= examples/workshop
+# not labdeck's default 10080: Chrome and Chromium refuse to open that port (ERR_UNSAFE_PORT)
+DEMO_PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv system-deps lint bench hub-demo clean
+.PHONY: demo test venv dev system-deps lint bench hub-demo clean
 
 ## Debian packages the tests drive (a real Chromium; node and npm for front-end builds; as
 ## root, buildah and debootstrap for the image tests), installed only when their command is missing.
@@ -28,20 +30,25 @@ system-deps:
 ## A virtualenv with core and every plugin installed as a user would: plain, non-editable wheels.
 venv:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt $(PACKAGES) ./tests/plugin_example
-	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PACKAGES) ./tests/plugin_example
+	$(BIN)/pip install -q --disable-pip-version-check $(PACKAGES)
+	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PACKAGES)
+
+## ... plus the test tools and the throwaway plugin the tests discover through its entry point.
+dev: venv
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./tests/plugin_example
 
 demo: system-deps venv
-	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve
+	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve --port $(DEMO_PORT)
 
-test: system-deps venv
+test: system-deps dev
 	$(BIN)/ruff check .
 	LABDECK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: dev
 	$(BIN)/ruff check .
 
-bench: venv
+bench: dev
 	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
 ## A multi-user hub on this machine (JupyterHub + SimpleLocalProcessSpawner): see docs/multi-user.md

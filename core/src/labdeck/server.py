@@ -17,6 +17,10 @@ from .settings import Settings
 
 log = logging.getLogger("labdeck")
 
+#: ports Chromium-based browsers will not connect to, of those labdeck is likely to be given
+#: (10080 is the original images' port: behind a router, as in a cluster, browsers never see it)
+BROWSER_BLOCKED_PORTS = frozenset({10080, 6000, 6665, 6666, 6667, 6668, 6669, 6697})
+
 
 class AccessLogger(AbstractAccessLogger):
     """Method, path, status, time: never the query string (it may carry a token) or headers."""
@@ -45,6 +49,9 @@ async def run_app(app: web.Application, host: str, port: int) -> None:
     prefix = app[SETTINGS].prefix
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}{prefix}"
     print(f"labdeck: serving at {url}", flush=True)
+    if bound[1] in BROWSER_BLOCKED_PORTS:
+        log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
+                    "proxy, but to open labdeck directly in those browsers choose another --port", bound[1])
     message = app[AUTH_BACKEND].startup_message(url)
     if message:
         print(message, flush=True)
