@@ -14,6 +14,7 @@ class RawUpstream:
     def __init__(self, answer):
         self.answer = answer
         self.connections = 0
+        self.closed = 0
         self.requests = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -29,6 +30,7 @@ class RawUpstream:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.closed += 1
             writer.close()
 
 
@@ -121,3 +123,27 @@ async def test_an_upstream_that_hangs_up_mid_answer_is_a_502_not_a_hang(raw_upst
     client = await through(await raw_upstream(answer))
     response = await client.get("/up/x")
     assert response.status == 502
+
+
+async def test_idle_connections_are_capped(raw_upstream, through, monkeypatch):
+    from labdeck import upstream as lean
+
+    monkeypatch.setattr(lean, "MAX_IDLE", 2)
+
+    async def answer(upstream, head, writer):
+        await asyncio.sleep(0.05)  # slow enough that concurrent requests need connections of their own
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+    upstream = await raw_upstream(answer)
+    client = await through(upstream)
+    await asyncio.gather(*(client.get("/up/x") for _ in range(6)))
+    assert upstream.connections == 6
+    for _ in range(100):
+        if upstream.closed >= 4:
+            break
+        await asyncio.sleep(0.01)
+    assert upstream.closed == 4  # six came back, two were kept
+    for _ in range(4):  # sequential: only the kept connections are reused
+        assert (await client.get("/up/x")).status == 200
+    assert upstream.connections == 6

@@ -12,7 +12,7 @@ from aiohttp import WSCloseCode, web
 from . import __version__
 from .activity import Activity
 from .auth import make_auth_backend
-from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, PUBLIC_RESOURCES, SETTINGS, WEBSOCKETS
+from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, SETTINGS, WEBSOCKETS
 from .middleware import make_middlewares, security_headers
 from .pages import page
 from .plugins import PluginError, call_async, collect
@@ -40,11 +40,15 @@ def _proxy_path(plugin: str, spec: ProxySpec) -> str:
 
 
 def _mount_plugins(app: web.Application, settings: Settings, pm: pluggy.PluginManager) -> None:
+    """Each plugin's routes in a sub-app under ``<prefix><plugin>/``; its proxies at their paths."""
     prefix = settings.prefix
     claims: dict[str, str] = {"-/": "labdeck", "api/": "labdeck", "oauth_callback/": "labdeck"}
+    subapps: dict[str, web.Application] = {}
     for plugin, route in collect(pm, "register_routes", web.AbstractRouteDef, settings=settings):
-        sub = _subapp(app, plugin, claims)
-        sub.router.add_routes([route])
+        if plugin not in subapps:
+            _claim(claims, plugin + "/", plugin)
+            subapps[plugin] = web.Application()
+        subapps[plugin].router.add_routes([route])
     proxy = app[PROXY]
     for plugin, spec in collect(pm, "register_proxies", ProxySpec, settings=settings):
         path = _proxy_path(plugin, spec)
@@ -56,17 +60,9 @@ def _mount_plugins(app: web.Application, settings: Settings, pm: pluggy.PluginMa
 
         app.router.add_route("*", prefix + path + "{tail:.*}", handler)
         app.router.add_route("*", prefix + path.rstrip("/"), _add_slash)
-
-
-_SUBAPPS = web.AppKey("labdeck.subapps", dict)
-
-
-def _subapp(app: web.Application, plugin: str, claims: dict[str, str]) -> web.Application:
-    subapps = app.setdefault(_SUBAPPS, {})
-    if plugin not in subapps:
-        _claim(claims, plugin + "/", plugin)
-        subapps[plugin] = web.Application()
-    return subapps[plugin]
+    for name, sub in subapps.items():
+        app.router.add_route("*", prefix + name, _add_slash)  # before the sub-app, which would 404 it
+        app.add_subapp(prefix + name, sub)
 
 
 async def _add_slash(request: web.Request) -> web.StreamResponse:
@@ -142,7 +138,6 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     if settings.run_programs and programs:
         app[PROGRAMS] = ProgramRunner(programs)
     prefix = settings.prefix
-    app[PUBLIC_RESOURCES] = public
     public.add(app.router.add_get(prefix + "-/health", health).resource)
     for route in backend.routes():
         assert isinstance(route, web.RouteDef), route
@@ -150,9 +145,6 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app.router.add_get(prefix + "-/logout", logout)
     app.router.add_get(prefix, root)
     _mount_plugins(app, settings, pm)
-    for name, sub in app.get(_SUBAPPS, {}).items():
-        app.router.add_route("*", prefix + name, _add_slash)
-        app.add_subapp(prefix + name, sub)
     app.on_response_prepare.append(security_headers(settings.frame_ancestors))
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)

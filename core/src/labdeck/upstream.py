@@ -20,6 +20,8 @@ from multidict import CIMultiDict
 
 #: read no further from an upstream while this much of its answer waits for the browser
 HIGH_WATER = 1024 * 1024
+#: idle keep-alive connections kept per upstream; more are closed when they come back
+MAX_IDLE = 64
 
 
 class UpstreamClosed(ConnectionError):
@@ -206,7 +208,11 @@ class LeanPool:
         return connection
 
     def put_back(self, connection: _Connection) -> None:
-        self._idle[connection.key].append(connection)
+        idle = self._idle[connection.key]
+        if len(idle) < MAX_IDLE:
+            idle.append(connection)
+        else:
+            connection._abort(None)
 
     async def get(self, method: str, host: str, port: int, unix_socket: str | None, target: str,
                   headers: Mapping[str, str]) -> LeanResponse:
