@@ -186,7 +186,8 @@ class Term:
                 if control["t"] in kinds:
                     return control
             if self.closed:
-                raise AssertionError(f"closed before {kinds}; controls {self.controls}")
+                raise AssertionError(f"closed ({self.close_code}) before {kinds}; controls {self.controls}; "
+                                     f"output {self.text[-500:]!r}")
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no {kinds} within {seconds}s; controls {self.controls}")
