@@ -23,9 +23,9 @@ from authlib.oauth2.rfc6749 import OAuth2Token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc8414 import get_well_known_url
 
-from .oauth_flow import Flow
+from .flow import Flow
 
-log = logging.getLogger("labdeck.auth.oauth")
+log = logging.getLogger("labdeck.oauth")
 
 TIMEOUT = aiohttp.ClientTimeout(total=15)
 

@@ -10,7 +10,7 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
-TEMPLATE = Path(__file__).resolve().parents[4] / "images" / "openshift" / "labdeck-oauth.yaml"
+TEMPLATE = Path(__file__).resolve().parents[3] / "images" / "openshift" / "labdeck-oauth.yaml"
 
 
 def processed(**parameters: str) -> dict[tuple[str, str], dict]:

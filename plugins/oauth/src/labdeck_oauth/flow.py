@@ -20,9 +20,15 @@ from dataclasses import dataclass
 from aiohttp import web
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from .session import SessionCookies, cookie_name
+from labdeck import SessionCookies
 
 LOGIN_TIMEOUT = 600  # seconds between leaving for the provider and coming back
+
+
+def cookie_name(prefix: str, kind: str) -> str:
+    """Named as core names its session cookie (``labdeck-<kind>-<hash of the prefix>``), so two
+    instances under one host never share a cookie."""
+    return f"labdeck-{kind}-{hashlib.sha256(prefix.encode()).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ HTML = {"Accept": "text/html"}
 @pytest.fixture
 def labdeck(aiohttp_client, cluster, service_account_dir, tools):
     async def start(**settings):
-        app = make_app({"probe": tools.Probe()}, auth="oauth", prefix=PREFIX, oauth_service_account="labdeck",
+        app = make_app(tools.plugins(), auth="openshift", prefix=PREFIX, oauth_service_account="labdeck",
                        oauth_serviceaccount_dir=service_account_dir, oauth_kubernetes_url=cluster.url, **settings)
         return await aiohttp_client(app)
 

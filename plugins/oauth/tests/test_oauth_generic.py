@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from labdeck.auth import choose_auth_mode
+import labdeck_oauth
+from labdeck.app import AUTH_BACKEND
+from labdeck.auth import available_backends, choose_backend
 from labdeck.cli import main
-from labdeck.settings import SettingsError
+from labdeck.plugins import make_plugin_manager
+from labdeck.settings import SettingsError, declare
 from labdeck.testing import make_app, make_settings
+from labdeck_oauth import OIDCAuth, OpenShiftAuth
 
 PAGE = "/probe/"
 HTML = {"Accept": "text/html"}
@@ -21,7 +25,7 @@ def oidc_labdeck(aiohttp_client, cluster, tools):
     async def start(**settings):
         settings = {"oauth_client_id": cluster.client_id, "oauth_client_secret": cluster.sa_token,
                     "oauth_issuer": cluster.url, "oauth_groups_claim": "realm_access.roles", **settings}
-        return await aiohttp_client(make_app({"probe": tools.Probe()}, auth="oauth", **settings))
+        return await aiohttp_client(make_app(tools.plugins(), auth="oauth", **settings))
 
     return start
 
@@ -46,7 +50,7 @@ async def test_allowed_users_list(oidc_labdeck, cluster, tools):
 
 
 async def test_provider_unreachable_at_sign_in_gives_a_readable_503(aiohttp_client, tools):
-    app = make_app({"probe": tools.Probe()}, auth="oauth", oauth_client_id="c", oauth_client_secret="s",
+    app = make_app(tools.plugins(), auth="oauth", oauth_client_id="c", oauth_client_secret="s",
                    oauth_issuer="http://127.0.0.1:9", oauth_allow_all=True)
     client = await aiohttp_client(app)  # starts although the provider is down
     response = await client.get(PAGE, headers=HTML, allow_redirects=False)
@@ -56,25 +60,60 @@ async def test_provider_unreachable_at_sign_in_gives_a_readable_503(aiohttp_clie
 
 def test_generic_mode_needs_a_rule_for_who_may_enter(tmp_path):
     with pytest.raises(SettingsError, match="--oauth-allow-all"):
-        make_app(auth="oauth", oauth_client_id="c", oauth_client_secret="s", oauth_issuer="https://id.example")
+        make_app({"oauth": labdeck_oauth}, auth="oauth", oauth_client_id="c", oauth_client_secret="s",
+                 oauth_issuer="https://id.example")
 
 
 def test_client_secret_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-a-file\n")
-    app = make_app(auth="oauth", oauth_client_id="c", oauth_client_secret_file=secret,
+    app = make_app({"oauth": labdeck_oauth}, auth="oauth", oauth_client_id="c", oauth_client_secret_file=secret,
                    oauth_authorize_url="https://id.example/a", oauth_token_url="https://id.example/t",
                    oauth_allow_all=True)
-    from labdeck.keys import AUTH_BACKEND
-
     assert app[AUTH_BACKEND].client_secret() == "from-a-file"
 
 
+def chosen(environ: dict) -> type:
+    """The backend labdeck picks without --auth, for this environment."""
+    pm = make_plugin_manager(discover=False, extra={"oauth": labdeck_oauth})
+    return choose_backend(make_settings(pm, environ), available_backends(pm))
+
+
 def test_openshift_mode_chosen_by_oauth_service_account_and_needs_the_pod_token(tmp_path):
-    settings = make_settings(environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"})
-    assert choose_auth_mode(settings, environ={}) == "oauth"
+    assert chosen({"OAUTH_SERVICE_ACCOUNT": "labdeck"}) is OpenShiftAuth
     with pytest.raises(SettingsError, match="service account namespace"):
-        make_app(environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"}, oauth_serviceaccount_dir=tmp_path)
+        make_app({"oauth": labdeck_oauth}, environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"},
+                 oauth_serviceaccount_dir=tmp_path)
+
+
+@pytest.mark.parametrize("environ", [{"OAUTH_CLIENT_ID": "c"}, {"LABDECK_OAUTH_CLIENT_ID": "c"},
+                                     {"OAUTH_CLIENT_ID_FILE": "/x"}, {"LABDECK_OAUTH_CLIENT_ID_FILE": "/x"}])
+def test_generic_mode_chosen_by_a_client_id(environ):
+    assert chosen(environ) is OIDCAuth
+    # OpenShift's variable wins, as before the two were split; and both beat Basic auth
+    assert chosen({**environ, "OAUTH_SERVICE_ACCOUNT": "labdeck"}) is OpenShiftAuth
+    assert chosen({**environ, "AUTH_USERNAME": "ann", "AUTH_PASSWORD": "pw"}) is OIDCAuth
+
+
+def test_nothing_configured_leaves_token_auth():
+    assert chosen({}).name == "token"
+
+
+def test_auth_oauth_with_a_service_account_still_means_openshift(tmp_path, cluster, service_account_dir):
+    """``LABDECK_AUTH=oauth`` chose OpenShift mode when OAUTH_SERVICE_ACCOUNT was set: it still does."""
+    app = make_app({"oauth": labdeck_oauth}, auth="oauth", environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"},
+                   oauth_serviceaccount_dir=service_account_dir, oauth_kubernetes_url=cluster.url)
+    assert type(app[AUTH_BACKEND]) is OpenShiftAuth
+
+
+def test_cluster_api_address_from_the_pods_environment(service_account_dir):
+    environ = {"OAUTH_SERVICE_ACCOUNT": "labdeck", "KUBERNETES_SERVICE_HOST": "fd00::1",
+               "KUBERNETES_SERVICE_PORT": "6443"}
+    app = make_app({"oauth": labdeck_oauth}, environ=environ, oauth_serviceaccount_dir=service_account_dir)
+    assert app[AUTH_BACKEND].api == "https://[fd00::1]:6443"
+    with pytest.raises(SettingsError, match="KUBERNETES_SERVICE_HOST"):
+        make_app({"oauth": labdeck_oauth}, environ={"OAUTH_SERVICE_ACCOUNT": "labdeck"},
+                 oauth_serviceaccount_dir=service_account_dir)
 
 
 def test_every_oauth_setting_has_a_flag(capsys):
@@ -89,24 +128,22 @@ def test_every_oauth_setting_has_a_flag(capsys):
 def test_every_oauth_setting_is_in_the_operator_guide():
     from pathlib import Path
 
-    from labdeck.auth.oauth import OAUTH_SETTINGS
-
-    text = (Path(__file__).resolve().parents[4] / "docs" / "oauth.md").read_text()
-    for setting in OAUTH_SETTINGS:
+    text = (Path(__file__).resolve().parents[3] / "docs" / "oauth.md").read_text()
+    for setting in declare("oauth", labdeck_oauth.register_settings()):
         assert f"`{setting.flag_name}`" in text and f"`{setting.env_names[0]}`" in text, setting.name
 
 
 async def test_flow_cookie_signed_with_the_placeholder_key_is_refused(aiohttp_client):
-    """make_auth_backend builds a backend with a placeholder key (b"unset") and gives it the real
-    one afterwards: the sign-in flow must sign and check with the real one."""
-    from labdeck.auth.oauth_flow import LoginFlows
-    from labdeck.auth.session import SessionCookies
-    from labdeck.keys import AUTH_BACKEND, SETTINGS
+    """make_auth_backend builds the backend before the cookie key is set (the key may derive from
+    the backend's secret): the sign-in flow must sign and check with the real one."""
+    from labdeck import SessionCookies
+    from labdeck_oauth import LoginFlows
 
-    app = make_app(auth="oauth", oauth_client_id="c", oauth_client_secret="s", oauth_allow_all=True,
-                   oauth_authorize_url="http://127.0.0.1:9/a", oauth_token_url="http://127.0.0.1:9/t")
+    app = make_app({"oauth": labdeck_oauth}, auth="oauth", oauth_client_id="c", oauth_client_secret="s",
+                   oauth_allow_all=True, oauth_authorize_url="http://127.0.0.1:9/a",
+                   oauth_token_url="http://127.0.0.1:9/t")
     client = await aiohttp_client(app)
-    forger = LoginFlows(SessionCookies(app[SETTINGS], b"unset"), "/")
+    forger = LoginFlows(SessionCookies("/", 86400, b"unset"), "/")
     value = forger.sessions.sign(["s1", "v" * 43, "/", "http://x/oauth_callback"], salt=LoginFlows._SALT)
     response = await client.get("/oauth_callback?state=s1&code=c", allow_redirects=False,
                                 cookies={forger.cookie_name("s1"): value})

@@ -1,26 +1,31 @@
-"""OpenShift: the pod's service account as OAuth client, the user from the cluster, and
-"is this user an admin of the project?" from the project's role bindings.
+"""``openshift`` auth: the pod's service account as OAuth client, the user from the cluster,
+and "is this user an admin of the project?" from the project's role bindings.
 
 What the original workshop images did, plus admin rights granted through a group.
+Chosen by ``OAUTH_SERVICE_ACCOUNT`` (or ``--auth openshift``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..settings import SettingsError
-from ..specs import Principal
-from .oauth_provider import ProviderError, request_json
+from aiohttp import web
+from authlib.oauth2.rfc6749 import OAuth2Token
 
-log = logging.getLogger("labdeck.auth.openshift")
+from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
+
+from .base import OAuthCodeFlow, SignedIn
+from .provider import ProviderError, request_json, tls_context
+from .settings import configure_common
+
+log = logging.getLogger("labdeck.oauth.openshift")
 
 USER_PATH = "/apis/user.openshift.io/v1/users/~"
 
@@ -65,26 +70,27 @@ class ServiceAccount:
         return token
 
 
-def kubernetes_url(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """``--oauth-kubernetes-url``, else the in-cluster address every pod is given."""
+def kubernetes_url(explicit: str | None, host: str | None, port: str | None = "443") -> str:
+    """``--oauth-kubernetes-url``, else the in-cluster address every pod is given
+    (``KUBERNETES_SERVICE_HOST`` and ``_PORT``)."""
     if explicit:
         return explicit.rstrip("/")
-    host = environ.get("KUBERNETES_SERVICE_HOST")
-    port = environ.get("KUBERNETES_SERVICE_PORT", "443")
+    port = port or "443"
     if not host:
         raise SettingsError("--oauth-kubernetes-url / LABDECK_OAUTH_KUBERNETES_URL: not set and not in a pod "
                             "(no KUBERNETES_SERVICE_HOST)")
     return f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
 
 
-async def openshift_user(api: str, access_token: str, ssl_context: ssl.SSLContext) -> Principal:
+async def openshift_user(api: str, access_token: str, ssl_context: ssl.SSLContext,
+                         backend: str = "openshift") -> Principal:
     """Who owns ``access_token``: ``users/~`` answers with the name and the groups."""
     status, body = await request_json("GET", api + USER_PATH, bearer=access_token, ssl_context=ssl_context)
     name = body.get("metadata", {}).get("name") if status == 200 and isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise ProviderError(f"GET {USER_PATH}: HTTP {status}, no user name")
     groups = tuple(g for g in (body.get("groups") or ()) if isinstance(g, str))
-    return Principal(name=name, backend="oauth", groups=groups)
+    return Principal(name=name, backend=backend, groups=groups)
 
 
 def binding_grants(binding: dict[str, Any], role: str, principal: Principal) -> bool:
@@ -138,3 +144,53 @@ class ProjectRoleCheck:
 
     async def allows(self, principal: Principal) -> bool:
         return any(binding_grants(b, self.role, principal) for b in await self._current())
+
+
+class OpenShiftAuth(OAuthCodeFlow):
+    """The cluster's OAuth server, the pod's service account as client; only holders of
+    ``--oauth-project-role`` in the project (or the allow-lists) get in."""
+
+    name = "openshift"
+    order = 20
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.oauth.service_account)
+
+    def __init__(self, deck: Deck, sessions: SessionCookies):
+        super().__init__(deck, sessions)
+        settings = deck.settings.oauth
+        configure_common(self, settings)
+        account = ServiceAccount(settings.service_account, settings.serviceaccount_dir, settings.namespace)
+        self.api = kubernetes_url(settings.kubernetes_url, settings.kubernetes_service_host,
+                                  settings.kubernetes_service_port)
+        self.ssl_context = tls_context(account.ca_file, settings.ca_file)
+        self.client_id = account.client_id
+        self.client_secret = account.token
+        self.issuer = self.api
+        self.scope = settings.scope if settings.scope is not None else "user:info"
+        # as the original images did; and a client id full of ':' is safest outside the Basic header
+        self.token_auth_method = settings.token_auth_method or "client_secret_post"
+        self.role_check = ProjectRoleCheck(self.api, account.namespace, settings.project_role,
+                                           account.token, self.ssl_context, settings.access_cache)
+        self.secret_seed = b"oauth-openshift:" + account.token().encode()
+
+    def startup_message(self, url: str) -> str:
+        return f"Sign-in with OpenShift (project {self.role_check.namespace}), client {self.client_id}"
+
+    async def lookup_user(self, token: OAuth2Token) -> SignedIn:
+        return SignedIn(await openshift_user(self.api, token["access_token"], self.ssl_context, self.name))
+
+    async def allow(self, principal: Principal, request: web.Request) -> bool:
+        """The allow-lists first, then the project role; a role check that cannot be made is a 503."""
+        if self.listed(principal):
+            return True
+        try:
+            allowed = await self.role_check.allows(principal)
+        except ProviderError as error:
+            log.error("cannot check who may enter: %s", error)
+            raise self.unavailable("labdeck cannot check who may use this environment right now.") from None
+        if not allowed:
+            log.info("refused %s (no %s role in project %s)", principal.name, self.role_check.role,
+                     self.role_check.namespace)
+        return allowed

@@ -24,15 +24,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from labdeck import hookimpl, principal_of
+import labdeck_oauth
+from labdeck import Deck, hookimpl
 from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, free_port, start_server
 
 PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
 OTHER_SECRET = "other-client-secret-0123456789"
 PREFIX = "/user/alice/"
-
-
 
 
 @dataclass
@@ -57,7 +56,7 @@ class Hub:
             "LABDECK_OAUTH_SCOPE": "read:users:groups!user",
             "LABDECK_OAUTH_USERNAME_CLAIM": "name",
             "LABDECK_OAUTH_ALLOWED_GROUPS": "workshop-admins",
-            "LABDECK_PLUGINS": "none",  # core alone: a page behind auth answers 404, which is enough here
+            "LABDECK_PLUGINS": "oauth",  # no page plugin: a page behind auth answers 404, which is enough here
             **extra,
         }
 
@@ -183,7 +182,7 @@ class Probe:
     @hookimpl
     def register_routes(self):
         async def hello(request: web.Request) -> web.Response:
-            return web.Response(text=f"hello {principal_of(request).name}")
+            return web.Response(text=f"hello {Deck.principal(request).name}")
 
         return [web.get("/", hello)]
 
@@ -230,6 +229,11 @@ async def chromium():
             await browser.close()
 
 
+def plugins(**more) -> dict:
+    """The plugins of an in-process test app: this package, the probe page, and ``more``."""
+    return {"oauth": labdeck_oauth, "probe": Probe(), **more}
+
+
 class Tools:
     """The helpers above, for test modules (which cannot import a conftest)."""
 
@@ -237,6 +241,7 @@ class Tools:
     browser_session = staticmethod(browser_session)
     sign_in = staticmethod(sign_in)
     Probe = Probe
+    plugins = staticmethod(plugins)
     chromium = staticmethod(chromium)
     PREFIX = PREFIX
     CLIENT_SECRET = CLIENT_SECRET
