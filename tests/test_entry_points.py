@@ -46,6 +46,8 @@ async def test_route_proxy_and_program_of_an_installed_plugin(labdeck_server):
     async with aiohttp.ClientSession(cookies=server.cookies) as session:
         async with session.get(base + "example/") as response:
             assert response.status == 200 and (await response.text()).startswith("hi, ")
+        async with session.get(base + "example/") as response:  # the plugin's own sub-app keeps its state
+            assert (await response.text()).endswith("(visit 2)")
         async with session.get(base + "upstream/echo?q=1") as response:
             body = await response.json()
             assert body["path"] == "/base/echo?q=1"
@@ -55,6 +57,18 @@ async def test_route_proxy_and_program_of_an_installed_plugin(labdeck_server):
             assert await ws.receive_str() == "round trip"
     assert server.stop() == 0
     assert not pid_alive(upstream_pid), "the plugin's program outlived labdeck"
+    assert any(line.startswith("example: 2 visit(s) by ") for line in server.output), "its cleanup_ctx did not run"
+
+
+async def test_an_installed_plugin_adds_a_dashboard_tab_and_a_workshop_variable(labdeck_server, tmp_path):
+    (tmp_path / "01-intro.md").write_text("# Intro\n\nThe example says %example_greeting%.\n")
+    server = labdeck_server(env={"WORKSHOP_DIR": str(tmp_path), "LABDECK_EXAMPLE_GREETING": "good morning"})
+    async with aiohttp.ClientSession(cookies=server.cookies) as session:
+        async with session.get(server.url + "dashboard/") as response:
+            page = await response.text()
+            assert '"name": "Example"' in page and '"url": "/example/"' in page
+        async with session.get(server.url + "notes/01-intro") as response:
+            assert "The example says good morning." in await response.text()
 
 
 def test_supervisord_conf_holds_labdeck_and_the_plugin_program(tmp_path):

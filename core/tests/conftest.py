@@ -74,7 +74,7 @@ class ProxyPlugin:
         self.spec = spec
 
     @hookimpl
-    def register_proxies(self, settings):
+    def register_proxies(self, deck):
         return [ProxySpec(path="up/", upstream=self.upstream, **self.spec)]
 
 

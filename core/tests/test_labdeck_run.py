@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from labdeck import ProgramSpec, Setting, hookimpl
+from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
 from labdeck.run import flags_as_environment, prepare
 from labdeck.testing import free_port, make_settings
@@ -28,12 +29,8 @@ LABDECK = [sys.executable, "-m", "labdeck"]
 
 class SleeperPlugin:
     @hookimpl
-    def supervisor_programs(self, settings):
+    def supervisor_programs(self, deck):
         return [ProgramSpec(name="sleeper", command=["sleep", "1000"], environment={"GREETING": "100% ready"})]
-
-
-
-
 
 
 def alive(pid: int) -> bool:
@@ -50,7 +47,7 @@ def test_conf_has_labdeck_plugin_programs_and_workshop_include(tmp_path):
     settings = make_settings(pm, runtime_dir=tmp_path / "rt", token=None,
                              supervisor_include=(str(tmp_path / "etc" / "*.conf"),))
     environ: dict[str, str] = {}
-    conf = prepare(settings, pm, environ)
+    conf = prepare(Deck(settings, pm), pm, environ)
     text = conf.read_text()
     assert "[program:labdeck]" in text and "--no-run-programs" in text
     assert "[program:sleeper]" in text and 'GREETING="100%% ready"' in text
@@ -62,11 +59,12 @@ def test_conf_has_labdeck_plugin_programs_and_workshop_include(tmp_path):
 
 
 def test_flags_become_the_environment_of_the_supervised_server():
-    specs = {"port": Setting("port", type=int),
-             "prefix": Setting("prefix", env=("JUPYTERHUB_SERVICE_PREFIX", "URI_ROOT_PATH")),
-             "log_level": Setting("log_level")}
-    args = argparse.Namespace(port="8080", prefix="/user/alice/", log_level=None)
-    assert flags_as_environment(specs, args) == {"LABDECK_PORT": "8080", "JUPYTERHUB_SERVICE_PREFIX": "/user/alice/"}
+    specs = [Setting("port", type=int), Setting("prefix", env=("JUPYTERHUB_SERVICE_PREFIX", "URI_ROOT_PATH")),
+             Setting("log_level"), Setting("sessions", group="terminal")]
+    args = argparse.Namespace(**{"core.port": "8080", "core.prefix": "/user/alice/", "core.log_level": None,
+                                 "terminal.sessions": "2"})
+    assert flags_as_environment(specs, args) == {"LABDECK_PORT": "8080", "JUPYTERHUB_SERVICE_PREFIX": "/user/alice/",
+                                                 "LABDECK_TERMINAL_SESSIONS": "2"}
 
 
 def test_run_refuses_an_open_address_without_auth(tmp_path):

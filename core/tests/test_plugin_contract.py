@@ -12,25 +12,25 @@ async def hi(request):
 
 class RoutesPlugin:
     @hookimpl
-    def register_routes(self, settings):
+    def register_routes(self, deck):
         return [web.get("/", hi)]
 
 
 class ProxyOnTerminal:
     @hookimpl
-    def register_proxies(self, settings):
+    def register_proxies(self, deck):
         return [ProxySpec(path="terminal/", upstream="http://127.0.0.1:1/")]
 
 
 class WrongType:
     @hookimpl
-    def supervisor_programs(self, settings):
+    def supervisor_programs(self, deck):
         return [{"name": "x", "command": ["true"]}]
 
 
 class Misspelt:
     @hookimpl
-    def register_route(self, settings):
+    def register_route(self, deck):
         return []
 
 
@@ -52,7 +52,7 @@ def test_misspelt_hook_is_a_start_error():
 def test_proxy_may_not_shadow_core_paths():
     class Shadow:
         @hookimpl
-        def register_proxies(self, settings):
+        def register_proxies(self, deck):
             return [ProxySpec(path="-/", upstream="http://127.0.0.1:1/")]
 
     with pytest.raises(PluginError, match="shadow"):
@@ -96,7 +96,7 @@ async def test_root_redirects_to_default_page(labdeck_client):
 
     class Default:
         @hookimpl
-        def default_page(self, settings):
+        def default_page(self, deck):
             return "hello/"
 
     client = await labdeck_client({"hello": RoutesPlugin(), "default": Default()}, prefix="/p/")
@@ -111,10 +111,10 @@ async def test_root_redirects_to_default_page(labdeck_client):
 def test_program_spec_reaches_the_runner():
     class Programs:
         @hookimpl
-        def supervisor_programs(self, settings):
+        def supervisor_programs(self, deck):
             return [ProgramSpec(name="sleeper", command=["sleep", "60"])]
 
-    from labdeck.keys import PROGRAMS
+    from labdeck.app import PROGRAMS
 
     assert "sleeper" in make_app({"p": Programs()})[PROGRAMS].programs
     assert PROGRAMS not in make_app({"p": Programs()}, run_programs=False)

@@ -23,7 +23,7 @@ class ProxyPlugin:
         self.spec = {"path": path, **spec}
 
     @hookimpl
-    def register_proxies(self, settings):
+    def register_proxies(self, deck):
         return [ProxySpec(**self.spec)]
 
 

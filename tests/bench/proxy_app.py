@@ -16,7 +16,7 @@ class BenchProxy:
         self.upstream_port = upstream_port
 
     @hookimpl
-    def register_proxies(self, settings):
+    def register_proxies(self, deck):
         return [ProxySpec(path="up/", upstream=f"http://127.0.0.1:{self.upstream_port}/")]
 
 

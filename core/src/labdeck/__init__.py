@@ -1,36 +1,40 @@
-"""labdeck: a small auth proxy that serves workshop plugins under one prefix."""
+"""labdeck: a small auth proxy that serves workshop plugins under one prefix.
 
-from .hookspecs import hookimpl
-from .settings import Setting, Settings, SettingsError
-from .specs import Command, Principal, ProgramSpec, ProxySpec, Tab
+The names below (and ``labdeck.testing`` for tests) are the whole public API: plugins,
+built-in or not, import nothing else from ``labdeck`` (a test checks that).
+"""
 
-__version__ = "0.1.0"
+from .auth.base import AuthBackend, wants_html
+from .auth.session import SessionCookies
+from .deck import Deck
+from .hookspecs import hookimpl, hookspec
+from .pages import forbidden, page
+from .settings import Setting, Settings, SettingsError, SettingsGroup, parse_bool, parse_list
+from .specs import Command, Principal, ProgramSpec, ProxySpec
+from .urls import is_loopback, safe_next
+
+__version__ = "0.2.0"
 
 __all__ = [
+    "AuthBackend",
     "Command",
+    "Deck",
     "Principal",
     "ProgramSpec",
     "ProxySpec",
+    "SessionCookies",
     "Setting",
     "Settings",
     "SettingsError",
-    "Tab",
+    "SettingsGroup",
     "__version__",
+    "forbidden",
     "hookimpl",
-    "principal_of",
-    "settings_of",
+    "hookspec",
+    "is_loopback",
+    "page",
+    "parse_bool",
+    "parse_list",
+    "safe_next",
+    "wants_html",
 ]
-
-
-def principal_of(request) -> Principal:
-    """Who is signed in for this request (set by core's auth middleware)."""
-    from .keys import PRINCIPAL
-
-    return request[PRINCIPAL]
-
-
-def settings_of(request) -> Settings:
-    """The ``Settings`` of the labdeck app serving ``request`` (works in plugin sub-apps)."""
-    from .keys import SETTINGS
-
-    return request.config_dict[SETTINGS]

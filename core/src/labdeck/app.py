@@ -1,4 +1,8 @@
-"""``create_app(settings, pm)``: plugins' data turned into one aiohttp application."""
+"""``create_app(settings, pm)``: plugins' data turned into one aiohttp application.
+
+Each plugin is a sub-app under ``<prefix><plugin>/``: the routes it returns, or the
+``web.Application`` it builds itself (own ``cleanup_ctx``, ``AppKey``s, middlewares).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,22 @@ import pluggy
 from aiohttp import WSCloseCode, web
 
 from . import __version__
-from .activity import Activity
-from .auth import make_auth_backend
-from .keys import ACTIVITY, AUTH_BACKEND, PLUGIN_MANAGER, PROGRAMS, PROXY, SETTINGS, WEBSOCKETS
+from .auth import AuthBackend, make_auth_backend
+from .core_settings import ensure_private_dir
+from .deck import DECK, Deck
 from .middleware import make_middlewares, security_headers
 from .pages import page
-from .plugins import PluginError, call_async, collect
+from .plugins import PluginError, call_each, collect
 from .programs import ProgramRunner
-from .proxy import Proxy, Route
+from .proxy import WEBSOCKETS, Proxy, Route
 from .settings import Settings
 from .specs import ProgramSpec, ProxySpec
 
 log = logging.getLogger("labdeck")
+
+AUTH_BACKEND = web.AppKey("labdeck.auth_backend", AuthBackend)
+PROXY = web.AppKey("labdeck.proxy", Proxy)
+PROGRAMS = web.AppKey("labdeck.programs", ProgramRunner)
 
 
 def _claim(claims: dict[str, str], path: str, owner: str) -> None:
@@ -39,18 +47,31 @@ def _proxy_path(plugin: str, spec: ProxySpec) -> str:
     return path + "/"
 
 
-def _mount_plugins(app: web.Application, settings: Settings, pm: pluggy.PluginManager) -> None:
-    """Each plugin's routes in a sub-app under ``<prefix><plugin>/``; its proxies at their paths."""
-    prefix = settings.prefix
+def _plugin_app(plugin: str, value: object) -> web.Application:
+    if isinstance(value, web.Application):
+        return value
+    routes = value if isinstance(value, (list, tuple)) else [value]
+    for route in routes:
+        if not isinstance(route, web.AbstractRouteDef):
+            raise PluginError(f"plugin {plugin!r}: register_routes returned {route!r}, "
+                              "expected aiohttp route definitions or a web.Application")
+    sub = web.Application()
+    sub.router.add_routes(routes)
+    return sub
+
+
+def _mount_plugins(app: web.Application, deck: Deck, pm: pluggy.PluginManager) -> None:
+    """Each plugin's sub-app under ``<prefix><plugin>/``; its proxies at their paths."""
+    prefix = deck.prefix
     claims: dict[str, str] = {"-/": "labdeck", "api/": "labdeck", "oauth_callback/": "labdeck"}
     subapps: dict[str, web.Application] = {}
-    for plugin, route in collect(pm, "register_routes", web.AbstractRouteDef, settings=settings):
-        if plugin not in subapps:
-            _claim(claims, plugin + "/", plugin)
-            subapps[plugin] = web.Application()
-        subapps[plugin].router.add_routes([route])
+    for plugin, value in call_each(pm, "register_routes", deck=deck):
+        if plugin in subapps:
+            raise PluginError(f"plugin {plugin!r}: register_routes answered twice")
+        _claim(claims, plugin + "/", plugin)
+        subapps[plugin] = _plugin_app(plugin, value)
     proxy = app[PROXY]
-    for plugin, spec in collect(pm, "register_proxies", ProxySpec, settings=settings):
+    for plugin, spec in collect(pm, "register_proxies", ProxySpec, deck=deck):
         path = _proxy_path(plugin, spec)
         _claim(claims, path, plugin)
         route = Route(spec, prefix + path)
@@ -70,16 +91,14 @@ async def _add_slash(request: web.Request) -> web.StreamResponse:
 
 
 async def health(request: web.Request) -> web.Response:
-    pm = request.app[PLUGIN_MANAGER]
-    names = sorted(name for name, _ in pm.list_name_plugin())
-    return web.json_response({"status": "ok", "version": __version__, "plugins": names})
+    return web.json_response({"status": "ok", "version": __version__, "plugins": Deck.of(request).plugins()})
 
 
 async def root(request: web.Request) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
-    target = settings.default_page or request.app[PLUGIN_MANAGER].hook.default_page(settings=settings)
+    deck = Deck.of(request)
+    target = deck.settings.core.default_page or deck.hook.default_page(deck=deck)
     if target:
-        raise web.HTTPFound(settings.prefix + target.lstrip("/"))
+        raise web.HTTPFound(deck.prefix + target.lstrip("/"))
     return page("labdeck", "<h1>labdeck is running</h1><p>No installed plugin offers a page.</p>")
 
 
@@ -87,21 +106,17 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return await request.app[AUTH_BACKEND].logout(request)
 
 
-def _programs(settings: Settings, pm: pluggy.PluginManager) -> list[ProgramSpec]:
-    return [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, settings=settings)]
+def programs(deck: Deck, pm: pluggy.PluginManager) -> list[ProgramSpec]:
+    return [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, deck=deck)]
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    pm = app[PLUGIN_MANAGER]
+    ensure_private_dir(app[DECK].settings.core.runtime_dir)
     runner = app.get(PROGRAMS)
     if runner is not None:
         runner.start()
     await app[AUTH_BACKEND].on_startup(app)
-    for result in pm.hook.startup(app=app):
-        await call_async(result)
     yield
-    for result in pm.hook.shutdown(app=app):
-        await call_async(result)
     await app[AUTH_BACKEND].on_shutdown(app)
     await app[PROXY].close()
     if runner is not None:
@@ -123,29 +138,28 @@ async def _close_websockets(app: web.Application) -> None:
 
 def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     """Everything core serves, for these settings and plugins. Raises PluginError / SettingsError."""
-    backend = make_auth_backend(settings, pm)
+    deck = Deck(settings, pm)
+    core = settings.core
+    backend = make_auth_backend(deck, pm)
     public: set = set()
-    activity = Activity()
-    app = web.Application(middlewares=make_middlewares(settings, backend, pm, public, activity),
+    app = web.Application(middlewares=make_middlewares(deck, backend, pm, public),
                           handler_args={"max_field_size": 16384})
-    app[SETTINGS] = settings
-    app[PLUGIN_MANAGER] = pm
+    app[DECK] = deck
     app[AUTH_BACKEND] = backend
-    app[PROXY] = Proxy(timeout=settings.proxy_timeout, connect_retry=settings.proxy_connect_retry)
+    app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry)
     app[WEBSOCKETS] = set()
-    app[ACTIVITY] = activity
-    programs = _programs(settings, pm)
-    if settings.run_programs and programs:
-        app[PROGRAMS] = ProgramRunner(programs)
-    prefix = settings.prefix
+    specs = programs(deck, pm)
+    if core.run_programs and specs:
+        app[PROGRAMS] = ProgramRunner(specs)
+    prefix = deck.prefix
     public.add(app.router.add_get(prefix + "-/health", health).resource)
     for route in backend.routes():
         assert isinstance(route, web.RouteDef), route
         public.add(app.router.add_route(route.method, prefix + route.path, route.handler).resource)
     app.router.add_get(prefix + "-/logout", logout)
     app.router.add_get(prefix, root)
-    _mount_plugins(app, settings, pm)
-    app.on_response_prepare.append(security_headers(settings.frame_ancestors))
+    _mount_plugins(app, deck, pm)
+    app.on_response_prepare.append(security_headers(core.frame_ancestors))
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -1,4 +1,5 @@
-"""The ``labdeck`` command: ``serve``, ``run``, ``copy-once``, ``plugins``, ``supervisord-conf``, plugin commands."""
+"""The ``labdeck`` command: ``serve``, ``run``, ``supervisord-conf``, ``plugins``, ``settings``,
+and every plugin's commands."""
 
 from __future__ import annotations
 
@@ -9,41 +10,41 @@ from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from . import __version__, copy_once
+from . import __version__
 from .core_settings import CORE_SETTINGS, finalize_settings
-from .plugins import PluginError, collect, make_plugin_manager, plugin_infos
-from .run import INCLUDE_SETTING, flags_as_environment, run
-from .settings import Setting, Settings, SettingsError, check_unique, load_settings, parse_bool, parse_list
+from .deck import Deck
+from .plugins import PluginError, call_each, collect, make_plugin_manager, plugin_infos
+from .run import flags_as_environment, run
+from .settings import Setting, Settings, SettingsError, check_unique, declare, load_settings, parse_bool, parse_list
+from .settings_docs import settings_markdown
 from .specs import Command
 
 
-def setting_specs(pm: pluggy.PluginManager) -> dict[str, Setting]:
-    from .auth import BUILTIN_BACKENDS
+def setting_specs(pm: pluggy.PluginManager) -> list[Setting]:
+    """Core's settings, then each plugin's group by name; a claim made twice is an error."""
+    specs = list(CORE_SETTINGS)
+    for plugin, value in sorted(call_each(pm, "register_settings"), key=lambda pair: pair[0]):
+        specs += declare(plugin, value)
+    return check_unique(specs)
 
-    pairs = [("labdeck", s) for s in CORE_SETTINGS]
-    pairs += [("labdeck", s) for backend in BUILTIN_BACKENDS for s in backend.settings_specs]
-    pairs += collect(pm, "register_settings", Setting)
-    return check_unique(pairs)
 
-
-def add_setting_flags(parser: argparse.ArgumentParser, specs: Mapping[str, Setting]) -> None:
-    for spec in specs.values():
+def add_setting_flags(parser: argparse.ArgumentParser, specs: Sequence[Setting]) -> None:
+    for spec in specs:
         envs = ", ".join(spec.env_names)
         default = "(hidden)" if spec.secret else spec.default
         help_text = f"{spec.help} [env: {envs}; default: {default}]"
         if spec.parser is parse_bool:
             group = parser.add_mutually_exclusive_group()
-            group.add_argument(spec.flag_name, dest=spec.name, action="store_const", const="true", help=help_text)
-            group.add_argument("--no-" + spec.flag_name[2:], dest=spec.name, action="store_const", const="false",
+            group.add_argument(spec.flag_name, dest=spec.key, action="store_const", const="true", help=help_text)
+            group.add_argument("--no-" + spec.flag_name[2:], dest=spec.key, action="store_const", const="false",
                                help=argparse.SUPPRESS)
         else:
-            parser.add_argument(spec.flag_name, dest=spec.name, metavar=spec.name.upper(), help=help_text,
-                                choices=None)
+            parser.add_argument(spec.flag_name, dest=spec.key, metavar=spec.name.upper(), help=help_text)
 
 
-def settings_from_args(specs: Mapping[str, Setting], args: argparse.Namespace,
+def settings_from_args(specs: Sequence[Setting], args: argparse.Namespace,
                        environ: Mapping[str, str] | None = None) -> Settings:
-    flags = {name: getattr(args, name, None) for name in specs}
+    flags = {spec.key: getattr(args, spec.key, None) for spec in specs}
     return load_settings(specs, flags, environ)
 
 
@@ -57,21 +58,21 @@ def _selection(argv: Sequence[str], environ: Mapping[str, str]) -> tuple[tuple[s
     return (parse_list(only_text) if only_text else None), parse_list(disable_text)
 
 
-def build_parser(pm: pluggy.PluginManager, specs: Mapping[str, Setting]) -> tuple[argparse.ArgumentParser, dict]:
+def build_parser(pm: pluggy.PluginManager, specs: Sequence[Setting]) -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(prog="labdeck", description="Workshop notes beside live terminals.")
     parser.add_argument("--version", action="version", version=f"labdeck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="start the labdeck server")
     add_setting_flags(serve, specs)
     sub.add_parser("plugins", help="list the plugins found and the hooks they implement")
+    settings = sub.add_parser("settings", help="list every setting of core and the plugins found")
+    settings.add_argument("--markdown", action="store_true", help="as the Markdown tables of docs/configuration.md")
     conf = sub.add_parser("supervisord-conf", help="print a supervisord.conf running labdeck and its programs")
     conf.add_argument("--include", action="append", default=[], metavar="GLOB",
                       help="extra supervisord .conf files to include (may be repeated)")
     add_setting_flags(conf, specs)
-    run = sub.add_parser("run", help="write supervisord.conf and become supervisord (the container entry point)")
-    add_setting_flags(run, {**specs, INCLUDE_SETTING.name: INCLUDE_SETTING})
-    copy = sub.add_parser("copy-once", help="copy a folder into a volume the first time only (for init containers)")
-    copy_once.configure(copy)
+    run_parser = sub.add_parser("run", help="write supervisord.conf and become supervisord (the container entry point)")
+    add_setting_flags(run_parser, specs)
     commands: dict[str, Command] = {}
     for plugin, command in collect(pm, "register_commands", Command):
         if command.name in commands or command.name in sub.choices:
@@ -84,12 +85,18 @@ def build_parser(pm: pluggy.PluginManager, specs: Mapping[str, Setting]) -> tupl
 
 
 def cmd_plugins(pm: pluggy.PluginManager) -> int:
-    infos = plugin_infos(pm)
-    if not infos:
-        print("No plugins found (entry-point group 'labdeck').")
-    for info in infos:
+    for info in plugin_infos(pm):
         print(f"{info.name:<14} {info.distribution} {info.version}")
         print(f"{'':<14} hooks: {', '.join(info.hooks) or '-'}")
+    return 0
+
+
+def cmd_settings(specs: Sequence[Setting], markdown: bool) -> int:
+    if markdown:
+        print(settings_markdown(specs), end="")
+        return 0
+    for spec in specs:
+        print(f"{spec.key:<30} {spec.describe()}")
     return 0
 
 
@@ -104,20 +111,19 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         args = parser.parse_args(argv)
         if args.command == "plugins":
             return cmd_plugins(pm)
-        if args.command == "copy-once":
-            return copy_once.main(args)
+        if args.command == "settings":
+            return cmd_settings(specs, args.markdown)
         if args.command in commands:
-            args.settings = load_settings(specs, {}, environ)
+            args.deck = Deck(finalize_settings(load_settings(specs, {}, environ)), pm)
             return commands[args.command].run(args)
         if args.command == "run":
-            specs = {**specs, INCLUDE_SETTING.name: INCLUDE_SETTING}
             settings = finalize_settings(settings_from_args(specs, args, environ))
-            return run(settings, pm, {**environ, **flags_as_environment(specs, args)})
+            return run(Deck(settings, pm), pm, {**environ, **flags_as_environment(specs, args)})
         settings = finalize_settings(settings_from_args(specs, args, environ))
         if args.command == "supervisord-conf":
             from .supervisor import render_supervisord_conf
 
-            print(render_supervisord_conf(settings, pm, include=args.include), end="")
+            print(render_supervisord_conf(Deck(settings, pm), pm, include=args.include), end="")
             return 0
         from .server import serve
 

@@ -1,8 +1,9 @@
-"""The settings core itself reads. Plugins add theirs through ``register_settings``."""
+"""The settings core itself reads (group ``core``). Plugins add theirs through ``register_settings``."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,13 +25,9 @@ CORE_SETTINGS: list[Setting] = [
             help="URL to listen on, as JupyterHub gives it (overrides host and port)"),
     Setting("prefix", env=("JUPYTERHUB_SERVICE_PREFIX", "URI_ROOT_PATH"), type=normalize_prefix,
             default="/", help="URL path prefix every page is served under"),
-    Setting("auth", default=None, choices=None,
-            help="auth backend: token, basic, none, jupyterhub, oauth (default: chosen from what is configured)"),
-    Setting("auth_username", env="AUTH_USERNAME", default=None,
-            help="user name for Basic auth ('*' turns auth off, as in the original images)"),
-    Setting("auth_password", env="AUTH_PASSWORD", default=None, secret=True, help="password for Basic auth"),
-    Setting("token", default=None, secret=True,
-            help="login token for token auth (default: a random one, printed at start)"),
+    Setting("auth", default=None,
+            help="sign-in backend by name, e.g. token, basic, none, or one a plugin adds "
+                 "(default: the first whose configuration is present, else token)"),
     Setting("cookie_secret", default=None, secret=True,
             help="key that signs session cookies (default: derived from the auth secret, else random)"),
     Setting("session_max_age", type=int, default=86400, help="seconds a session cookie stays valid"),
@@ -51,36 +48,37 @@ CORE_SETTINGS: list[Setting] = [
             help="start the plugins' programs as children (off when supervisord runs them)"),
     Setting("runtime_dir", type=Path, default=None,
             help="private folder for sockets and state (default: /tmp/labdeck-<uid>-<port>)"),
+    Setting("supervisor_include", type=list, default=("/opt/app-root/etc/supervisor/*.conf",),
+            help="labdeck run: globs of the workshop's own supervisord .conf files to include"),
     Setting("plugins", type=list, default=None, help="only load these plugins (allow-list)"),
     Setting("disable", type=list, default=(), help="do not load these plugins (same as ENABLE_<NAME>=false)"),
 ]
 
 
 def finalize_settings(settings: Settings) -> Settings:
-    """Fill in what follows from other settings: where to listen when JupyterHub says
-    (``JUPYTERHUB_SERVICE_URL``), and the private runtime folder."""
+    """Fill in what follows from other core settings: where to listen when JupyterHub says
+    (``JUPYTERHUB_SERVICE_URL``), and the name of the private runtime folder (made, 0700, by
+    ``ensure_private_dir`` when a server starts, not here)."""
+    core = settings.core
     changes: dict = {}
-    if settings.service_url:
-        url = urlsplit(settings.service_url)
+    if core.service_url:
+        url = urlsplit(core.service_url)
         if not url.hostname or not url.port:
-            raise SettingsError(f"JUPYTERHUB_SERVICE_URL: {settings.service_url!r} has no host and port")
+            raise SettingsError(f"JUPYTERHUB_SERVICE_URL: {core.service_url!r} has no host and port")
         changes.update(host=url.hostname, port=url.port)
-        if not settings.trusted_proxies:
+        if not core.trusted_proxies:
             # Spawned by JupyterHub: every request comes through the hub's proxy (CHP, traefik) from an
             # address that changes with each pod, and the browser's scheme is only in X-Forwarded-Proto.
             # Believing it is needed for the WebSocket Origin check and Secure cookies behind TLS; a
             # browser cannot set these headers on a navigation or a WebSocket, so nothing is given away.
             changes["trusted_proxies"] = ("*",)
-    port = changes.get("port", settings.port)
+    port = changes.get("port", core.port)
     if not 0 <= port <= 65535:
         raise SettingsError(f"--port / LABDECK_PORT: {port} is not a port number")
-    runtime_dir = settings.runtime_dir
-    if runtime_dir is None and port == 0:
+    if core.runtime_dir is None:
         # a port chosen by the kernel has no stable name: a folder of this start's own
-        runtime_dir = tempfile.mkdtemp(prefix=f"labdeck-{os.getuid()}-any-")
-    elif runtime_dir is None:
-        runtime_dir = Path(tempfile.gettempdir()) / f"labdeck-{os.getuid()}-{port}"
-    changes["runtime_dir"] = ensure_private_dir(Path(runtime_dir))
+        name = f"labdeck-{os.getuid()}-{port}" if port else f"labdeck-{os.getuid()}-any-{secrets.token_hex(4)}"
+        changes["runtime_dir"] = Path(tempfile.gettempdir()) / name
     return settings.replace(**changes)
 
 

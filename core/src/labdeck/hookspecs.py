@@ -1,9 +1,10 @@
-"""The whole labdeck plugin contract.
+"""The hooks core itself calls: the whole core plugin contract (docs/hooks.md).
 
-Every hook is documented in docs/hooks.md (a test checks that). ``register_*``
-hooks run once while the app is built and return data; core turns that data
-into behaviour. Hooks marked *per request* may return an awaitable; core
-awaits it.
+A hook another plugin calls lives with that plugin (``dashboard_tabs`` in the dashboard,
+``workshop_variables`` in the notes), added through ``register_hookspecs``; implement it
+with ``@hookimpl(optionalhook=True)`` so a missing plugin is not an error. ``register_*``
+hooks run once while the app is built and return data; core turns that data into
+behaviour. Hooks marked *per request* may return an awaitable; core awaits it.
 """
 
 from __future__ import annotations
@@ -15,30 +16,36 @@ hookimpl = pluggy.HookimplMarker("labdeck")
 
 
 @hookspec
+def register_hookspecs():
+    """Return a module or class of ``@labdeck.hookspec`` functions: hooks this plugin calls
+    and other plugins implement. Added before any other hook is called."""
+
+
+@hookspec
 def register_settings():
-    """Return a list of ``labdeck.Setting`` this plugin reads.
+    """Return a list of ``labdeck.Setting``: this plugin's settings group.
 
-    Each becomes a ``labdeck serve`` flag and an environment variable, is
-    validated at start and reaches every hook through the one ``Settings``.
+    Each becomes a ``labdeck serve`` flag and an environment variable, is validated at
+    start and is read as ``deck.settings.<plugin>.<name>``.
     """
 
 
 @hookspec
-def register_routes(settings):
-    """Return aiohttp route definitions (``web.get(...)``, ``web.static(...)``).
+def register_routes(deck):
+    """Return a list of aiohttp route definitions, or a ``web.Application`` of the plugin's own.
 
-    They are mounted in a sub-app under ``<prefix><plugin-name>/``, behind auth.
+    Either is mounted as a sub-app under ``<prefix><plugin-name>/``, behind auth.
     """
 
 
 @hookspec
-def register_proxies(settings):
+def register_proxies(deck):
     """Return a list of ``labdeck.ProxySpec``: paths core reverse-proxies
     (HTTP and WebSocket) to an upstream, behind auth."""
 
 
 @hookspec
-def supervisor_programs(settings):
+def supervisor_programs(deck):
     """Return a list of ``labdeck.ProgramSpec``: processes this plugin needs.
 
     ``labdeck serve`` runs them as its children; ``labdeck run`` and
@@ -48,8 +55,8 @@ def supervisor_programs(settings):
 
 @hookspec
 def register_auth_backends():
-    """Return a list of auth backend classes (see ``labdeck.auth.AuthBackend``),
-    each with a unique ``name`` usable as ``LABDECK_AUTH``."""
+    """Return a list of ``labdeck.AuthBackend`` subclasses, each with a unique ``name``
+    usable as ``--auth`` / ``LABDECK_AUTH``."""
 
 
 @hookspec(firstresult=True)
@@ -62,33 +69,12 @@ def authorize(principal, request):
 
 
 @hookspec(firstresult=True)
-def default_page(settings):
-    """Return the path (relative to the prefix, e.g. ``"dashboard/"``) that
-    ``/`` redirects to. The first non-None answer wins; ``DEFAULT_PAGE`` beats it."""
-
-
-@hookspec
-def dashboard_tabs(settings):
-    """Return a list of ``labdeck.Tab`` to show in the dashboard's work area."""
-
-
-@hookspec
-def workshop_variables(settings, request):
-    """Per request: return a dict of ``%name%`` variables for workshop pages.
-    May return an awaitable."""
+def default_page(deck):
+    """Return the path (relative to the prefix, e.g. ``"dashboard/"``) that ``/``
+    redirects to. The first non-None answer wins, in pluggy's call order (``tryfirst``
+    before plain before ``trylast``); ``DEFAULT_PAGE`` beats them all."""
 
 
 @hookspec
 def register_commands():
     """Return a list of ``labdeck.Command``: extra ``labdeck`` subcommands."""
-
-
-@hookspec
-def startup(app):
-    """Called once the app has started. May return an awaitable."""
-
-
-@hookspec
-def shutdown(app):
-    """Called when the app stops, before programs are stopped. May return an
-    awaitable."""

@@ -12,12 +12,10 @@ import pluggy
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from .activity import Activity
 from .auth.base import AuthBackend
-from .keys import PRINCIPAL
+from .deck import PRINCIPAL, Deck
 from .pages import forbidden
 from .plugins import call_async
-from .settings import Settings
 
 
 def forwarded_middleware(trusted: tuple[str, ...]) -> Middleware:
@@ -55,11 +53,12 @@ def origin_allowed(request: web.Request, allowed_origins: tuple[str, ...]) -> bo
     return origin.lower() == own.lower() or origin in allowed_origins
 
 
-def auth_middleware(settings: Settings, backend: AuthBackend, pm: pluggy.PluginManager, public: set,
-                    activity: Activity) -> Middleware:
-    prefix, allowed_origins = settings.prefix, tuple(settings.allowed_origins)
+def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> Middleware:
+    """Who may enter, in one place: ``authenticate`` -> the backend's ``allow`` -> ``authorize``."""
+    prefix, allowed_origins = deck.prefix, tuple(deck.settings.core.allowed_origins)
     logout_path = prefix + "-/logout"
     authorize = pm.hook.authorize
+    touch = deck.activity.touch
 
     @web.middleware
     async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -72,21 +71,23 @@ def auth_middleware(settings: Settings, backend: AuthBackend, pm: pluggy.PluginM
         if principal is None:
             return await backend.challenge(request)
         # a signed-in user who is refused must still be able to sign out (and in as someone else)
-        if authorize.get_hookimpls() and request.path != logout_path:
-            decision = await call_async(authorize(principal=principal, request=request))
-            if decision is False:
+        if request.path != logout_path:
+            allowed = await backend.allow(principal, request)
+            if allowed and authorize.get_hookimpls():
+                allowed = await call_async(authorize(principal=principal, request=request)) is not False
+            if not allowed:
                 return forbidden(principal.name, prefix)
         request[PRINCIPAL] = principal
-        activity.touch()
+        touch()
         return await handler(request)
 
     return auth
 
 
-def make_middlewares(settings: Settings, backend: AuthBackend, pm: pluggy.PluginManager, public: set,
-                     activity: Activity) -> list[Middleware]:
-    auth = auth_middleware(settings, backend, pm, public, activity)
-    return [forwarded_middleware(tuple(settings.trusted_proxies)), auth] if settings.trusted_proxies else [auth]
+def make_middlewares(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> list[Middleware]:
+    auth = auth_middleware(deck, backend, pm, public)
+    trusted = tuple(deck.settings.core.trusted_proxies)
+    return [forwarded_middleware(trusted), auth] if trusted else [auth]
 
 
 def security_headers(frame_ancestors: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:

@@ -1,5 +1,10 @@
 """Find plugins (entry-point group ``labdeck``), load the chosen ones, and call hooks
-with errors that name the plugin."""
+with errors that name the plugin.
+
+Core's own pieces that could be plugins are plugins (as Datasette does): the built-in
+sign-in backends are registered from ``BUILTIN_PLUGINS`` exactly as an installed plugin is
+from its entry point, and are always loaded.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from . import hookspecs
 from .settings import parse_bool
 
 ENTRY_POINT_GROUP = "labdeck"
+#: name -> module path of core's own plugins, registered before any entry point
+BUILTIN_PLUGINS = {"auth": "labdeck.auth.builtin"}
 
 
 class PluginError(RuntimeError):
@@ -48,14 +55,19 @@ def make_plugin_manager(
     extra: Mapping[str, ModuleType | object] | None = None,
     discover: bool = True,
 ) -> pluggy.PluginManager:
-    """A fresh manager with the enabled entry-point plugins and ``extra`` (name -> plugin)."""
+    """A fresh manager with core's built-ins, the enabled entry-point plugins and ``extra``
+    (name -> plugin); every plugin's own hookspecs added, every hookimpl checked."""
+    import importlib
     import os
 
     environ = os.environ if environ is None else environ
     only = None if only is None else set(only)
     pm = pluggy.PluginManager("labdeck")
     pm.add_hookspecs(hookspecs)
-    pm._labdeck_dists = {}  # type: ignore[attr-defined]
+    dists: dict[str, tuple[str, str]] = {}
+    for name, module in BUILTIN_PLUGINS.items():
+        pm.register(importlib.import_module(module), name=name)
+        dists[name] = ("labdeck (built in)", "-")
     if discover:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if pm.get_plugin(ep.name) is not None or not plugin_enabled(ep.name, only, disable, environ):
@@ -64,17 +76,27 @@ def make_plugin_manager(
                 plugin = ep.load()
             except Exception as error:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {error}") from error
-            pm.register(plugin, name=ep.name)
+            _register(pm, plugin, ep.name)
             dist = ep.dist
-            pm._labdeck_dists[ep.name] = (dist.name, dist.version) if dist else ("?", "?")  # type: ignore[attr-defined]
+            dists[ep.name] = (dist.name, dist.version) if dist else ("?", "?")
     for name, plugin in (extra or {}).items():
         if plugin_enabled(name, only, disable, environ):
-            pm.register(plugin, name=name)
+            _register(pm, plugin, name)
+    for specs in pm.hook.register_hookspecs():
+        pm.add_hookspecs(specs)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
         raise PluginError(f"plugin {pm.get_name(error.plugin)!r}: {error}") from error
+    pm._labdeck_dists = dists  # type: ignore[attr-defined]
     return pm
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except (ValueError, pluggy.PluginValidationError) as error:
+        raise PluginError(f"plugin {name!r}: {error}") from error
 
 
 def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
@@ -90,24 +112,37 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
 def collect(
     pm: pluggy.PluginManager, hook: str, expected: type | tuple[type, ...], **kwargs: Any
 ) -> list[tuple[str, Any]]:
-    """Call ``hook`` on each plugin in registration order; return ``(plugin, item)``
+    """Call ``hook`` through pluggy on each plugin in call order; return ``(plugin, item)``
     for every item of every returned list, checking each is an ``expected``."""
-    results: list[tuple[str, Any]] = []
-    for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
-        name = impl.plugin_name
-        value = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-        if value is None:
-            continue
-        if inspect.isawaitable(value):
-            raise PluginError(f"plugin {name!r}: {hook} must not be async")
-        if not isinstance(value, (list, tuple)):
-            raise PluginError(f"plugin {name!r}: {hook} returned {type(value).__name__}, expected a list")
-        for item in value:
-            if not isinstance(item, expected):
-                names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-                raise PluginError(f"plugin {name!r}: {hook} returned {item!r}, expected {names}")
-            results.append((name, item))
+    return [(name, item) for name, value in call_each(pm, hook, **kwargs)
+            for item in _items(name, hook, value, expected)]
+
+
+def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """``(plugin, result)`` of each implementation of ``hook``, in pluggy's call order.
+
+    Each call goes through a pluggy hook caller (tracing and monitoring see it); a plugin
+    that returns None is left out.
+    """
+    impls = getattr(pm.hook, hook).get_hookimpls()
+    results = []
+    for impl in reversed(impls):
+        others = [other.plugin for other in impls if other is not impl]
+        for value in pm.subset_hook_caller(hook, others)(**kwargs):
+            if inspect.isawaitable(value):
+                raise PluginError(f"plugin {impl.plugin_name!r}: {hook} must not be async")
+            results.append((impl.plugin_name, value))
     return results
+
+
+def _items(name: str, hook: str, value: Any, expected: type | tuple[type, ...]) -> list[Any]:
+    if not isinstance(value, (list, tuple)):
+        raise PluginError(f"plugin {name!r}: {hook} returned {type(value).__name__}, expected a list")
+    for item in value:
+        if not isinstance(item, expected):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise PluginError(f"plugin {name!r}: {hook} returned {item!r}, expected {names}")
+    return list(value)
 
 
 async def call_async(value: Any) -> Any:

@@ -20,12 +20,15 @@ import httptools
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
-from .keys import ACTIVITY, WEBSOCKETS
+from .deck import DECK
 from .pages import upstream_unavailable
 from .specs import ProxySpec
 from .upstream import LeanPool, LeanResponse
 
 log = logging.getLogger("labdeck.proxy")
+
+#: the WebSockets open through the proxy, closed together when the app stops
+WEBSOCKETS = web.AppKey("labdeck.websockets", set)
 
 HOP_BY_HOP = frozenset(
     h.lower()
@@ -197,7 +200,7 @@ class Proxy:
         """The upstream's answer (aiohttp's or the lean client's, alike where _relay looks)."""
         if data is None and request.method == "GET" and route.lean_address is not None:
             host, port = route.lean_address
-            return await self._lean.get("GET", host, port, route.spec.unix_socket,
+            return await self._lean.get(host, port, route.spec.unix_socket,
                                         route.upstream_url(request)[len(route.upstream_origin):], headers)
         session = self._session(route.spec.unix_socket)
         return await session.request(request.method, route.upstream_url(request), headers=headers, data=data,
@@ -289,15 +292,12 @@ class Proxy:
         ws = web.WebSocketResponse(protocols=(upstream.protocol,) if upstream.protocol else (), max_msg_size=0,
                                    autoping=True, autoclose=False, compress=False, heartbeat=None)
         await ws.prepare(request)
-        registry = request.config_dict.get(WEBSOCKETS)
-        if registry is not None:
-            registry.add(ws)
+        registry = request.config_dict[WEBSOCKETS]
+        registry.add(ws)
         try:
-            activity = request.config_dict.get(ACTIVITY)
-            await _pump_both(ws, upstream, activity.touch if activity is not None else _nothing)
+            await _pump_both(ws, upstream, request.config_dict[DECK].activity.touch)
         finally:
-            if registry is not None:
-                registry.discard(ws)
+            registry.discard(ws)
             await upstream.close()
             await ws.close()
         return ws
@@ -311,10 +311,6 @@ class Proxy:
     @staticmethod
     def _what(route: Route) -> str:
         return route.public_path.strip("/").rsplit("/", 1)[-1].capitalize() or "The upstream"
-
-
-def _nothing() -> None:
-    pass
 
 
 async def _pump(source, sink, touch: Callable[[], None]) -> None:

@@ -16,20 +16,15 @@ import argparse
 import os
 import secrets
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 import pluggy
 
-from .settings import Setting, Settings, SettingsError
+from .core_settings import ensure_private_dir
+from .deck import Deck
+from .settings import Setting, SettingsError
 from .supervisor import render_supervisord_conf
-
-#: workshops drop their own supervisord program files here
-INCLUDE_SETTING = Setting(
-    "supervisor_include", env="LABDECK_SUPERVISOR_INCLUDE", type=list,
-    default=("/opt/app-root/etc/supervisor/*.conf",),
-    help="comma-separated globs of extra supervisord .conf files to include",
-)
 
 
 def supervisord_command() -> list[str]:
@@ -42,22 +37,22 @@ def supervisord_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "supervisor.supervisord"]
 
 
-def flags_as_environment(specs: Mapping[str, Setting], args: argparse.Namespace) -> dict[str, str]:
+def flags_as_environment(specs: Sequence[Setting], args: argparse.Namespace) -> dict[str, str]:
     """Each setting given as a flag -> its first environment variable (flags win, so the first wins too)."""
-    return {spec.env_names[0]: value for name, spec in specs.items()
-            if (value := getattr(args, name, None)) is not None}
+    return {spec.env_names[0]: value for spec in specs if (value := getattr(args, spec.key, None)) is not None}
 
 
-def prepare(settings: Settings, pm: pluggy.PluginManager, environ: MutableMapping[str, str]) -> Path:
+def prepare(deck: Deck, pm: pluggy.PluginManager, environ: MutableMapping[str, str]) -> Path:
     """Check the auth choice now (a refusal must stop the container, not loop in
     supervisord), pin a token so a restarted web process keeps its login URL and
     sessions, and write supervisord.conf into the runtime folder."""
-    from .auth import choose_auth_mode  # aiohttp and friends: only for the commands that need them
+    from .auth import available_backends, choose_backend  # aiohttp and friends: only for the commands that need them
 
-    if choose_auth_mode(settings, environ) == "token" and not settings.token:
+    settings = deck.settings
+    if choose_backend(settings, available_backends(pm)).name == "token" and not settings.auth.token:
         environ["LABDECK_TOKEN"] = secrets.token_urlsafe(24)
-    conf = settings.runtime_dir / "supervisord.conf"
-    text = render_supervisord_conf(settings, pm, include=settings.supervisor_include)
+    conf = ensure_private_dir(settings.core.runtime_dir) / "supervisord.conf"
+    text = render_supervisord_conf(deck, pm, include=settings.core.supervisor_include)
     partial = conf.with_suffix(".tmp")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as file:
@@ -101,11 +96,11 @@ def relay_output() -> None:
     os.close(write_end)
 
 
-def run(settings: Settings, pm: pluggy.PluginManager, environ: Mapping[str, str]) -> int:
+def run(deck: Deck, pm: pluggy.PluginManager, environ: Mapping[str, str]) -> int:
     """Replace this process with supervisord, which gets ``environ`` (never returns on success)."""
     command = supervisord_command()
     environ = dict(environ)
-    conf = prepare(settings, pm, environ)
+    conf = prepare(deck, pm, environ)
     sys.stdout.flush()
     sys.stderr.flush()
     if not (reopenable(1) and reopenable(2)):

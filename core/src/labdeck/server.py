@@ -11,8 +11,8 @@ import pluggy
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .app import create_app
-from .keys import AUTH_BACKEND, SETTINGS
+from .app import AUTH_BACKEND, create_app
+from .deck import DECK
 from .settings import Settings
 
 log = logging.getLogger("labdeck")
@@ -45,13 +45,13 @@ async def run_app(app: web.Application, host: str, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host, port, shutdown_timeout=1.0, reuse_address=True)
     await site.start()
-    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-    prefix = app[SETTINGS].prefix
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}{prefix}"
+    bound = runner.addresses[0][1]
+    prefix = app[DECK].prefix
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}{prefix}"
     print(f"labdeck: serving at {url}", flush=True)
-    if bound[1] in BROWSER_BLOCKED_PORTS:
+    if bound in BROWSER_BLOCKED_PORTS:
         log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
-                    "proxy, but to open labdeck directly in those browsers choose another --port", bound[1])
+                    "proxy, but to open labdeck directly in those browsers choose another --port", bound)
     message = app[AUTH_BACKEND].startup_message(url)
     if message:
         print(message, flush=True)
@@ -67,12 +67,13 @@ async def run_app(app: web.Application, host: str, port: int) -> None:
 
 
 def serve(settings: Settings, pm: pluggy.PluginManager) -> int:
-    configure_logging(settings.log_level)
+    core = settings.core
+    configure_logging(core.log_level)
     app = create_app(settings, pm)
     try:
         import uvloop
     except ImportError:
-        asyncio.run(run_app(app, settings.host, settings.port))
+        asyncio.run(run_app(app, core.host, core.port))
     else:
-        uvloop.run(run_app(app, settings.host, settings.port))
+        uvloop.run(run_app(app, core.host, core.port))
     return 0

@@ -1,17 +1,21 @@
-"""Environment variables and CLI flags -> one frozen ``Settings``.
+"""Environment variables and CLI flags -> frozen settings, one group per owner.
 
-Core and every plugin describe what they read with ``Setting``; a flag beats
-its environment variable, which beats the default. A bad value stops the
-start with a ``SettingsError`` naming the flag and the variable.
+Core and every plugin describe what they read with ``Setting``; a plugin's settings form
+a group named after the plugin (``settings.terminal.sessions``), core's is ``settings.core``.
+A flag beats its environment variable, which beats the default. A bad value stops the
+start with a ``SettingsError`` naming the flag and the variable. Building settings reads
+the environment and nothing else: it makes no folders and starts nothing.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+CORE = "core"
 
 
 class SettingsError(ValueError):
@@ -37,11 +41,14 @@ _TYPE_NAMES = {str: "text", int: "integer", float: "number", parse_bool: "true/f
 
 @dataclass(frozen=True)
 class Setting:
-    """One option: ``name`` is the attribute on ``Settings``.
+    """One option of one owner: ``name`` is the attribute on the owner's group.
 
-    ``env`` is one variable name or several (the first that is set wins);
-    it defaults to ``LABDECK_<NAME>``. ``type`` parses the text (``bool`` and
-    ``list`` are understood). ``secret`` values are never shown.
+    ``env`` is one variable name or several (the first that is set wins); it defaults to
+    ``LABDECK_<NAME>`` for core and ``LABDECK_<GROUP>_<NAME>`` for a plugin. The flag
+    defaults to ``--<name>`` (core) or ``--<group>-<name>``. ``type`` parses the text
+    (``bool`` and ``list`` are understood). A ``secret`` value is never shown, never
+    reaches a terminal's environment and is never expanded into a page. ``group`` is
+    filled in by core with the owner's name.
     """
 
     name: str
@@ -52,18 +59,28 @@ class Setting:
     choices: Sequence[str] | None = None
     flag: str | None = None
     secret: bool = False
+    group: str = CORE
+
+    @property
+    def key(self) -> str:
+        """``group.name``: unique across every owner."""
+        return f"{self.group}.{self.name}"
 
     @property
     def env_names(self) -> tuple[str, ...]:
         if self.env is None:
-            return (f"LABDECK_{self.name.upper()}",)
+            stem = self.name if self.group == CORE else f"{self.group}_{self.name}"
+            return (f"LABDECK_{stem.upper().replace('-', '_')}",)
         if isinstance(self.env, str):
             return (self.env,)
         return tuple(self.env)
 
     @property
     def flag_name(self) -> str:
-        return self.flag or "--" + self.name.replace("_", "-")
+        if self.flag:
+            return self.flag
+        stem = self.name if self.group == CORE else f"{self.group}_{self.name}"
+        return "--" + stem.replace("_", "-")
 
     @property
     def parser(self) -> Callable[[str], Any]:
@@ -81,78 +98,138 @@ class Setting:
                 raise SettingsError(f"{self.describe()}: the (hidden) value is not a valid {kind}") from None
             raise SettingsError(f"{self.describe()}: {text!r} is not a valid {kind}: {error}") from None
         if self.choices is not None and value not in self.choices:
-            raise SettingsError(
-                f"{self.describe()}: {text!r} is not one of {', '.join(self.choices)}"
-            )
+            raise SettingsError(f"{self.describe()}: {text!r} is not one of {', '.join(self.choices)}")
         return value
 
 
-class Settings:
-    """Frozen, attribute-style access to every setting's value."""
+class SettingsGroup:
+    """One owner's settings: frozen, attribute-style access."""
 
-    __slots__ = ("_specs", "_values")
+    __slots__ = ("_name", "_values")
 
-    def __init__(self, values: Mapping[str, Any], specs: Mapping[str, Setting] | None = None):
+    def __init__(self, name: str, values: Mapping[str, Any]):
+        object.__setattr__(self, "_name", name)
         object.__setattr__(self, "_values", dict(values))
-        object.__setattr__(self, "_specs", dict(specs or {}))
 
     def __getattr__(self, name: str) -> Any:
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(f"no setting named {name!r}") from None
+            raise AttributeError(f"settings group {self._name!r} has no setting {name!r}") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Settings are frozen; use settings.replace(...)")
+        raise AttributeError("settings are frozen; use Settings.replace(...)")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self._values.get(name, default)
 
-    def replace(self, **changes: Any) -> Settings:
-        return Settings({**self._values, **changes}, self._specs)
+    def __repr__(self) -> str:
+        return f"SettingsGroup({self._name!r}, {sorted(self._values)})"
 
-    def as_dict(self, *, reveal: bool = False) -> dict[str, Any]:
-        return {
-            name: "***" if not reveal and spec_secret(self._specs.get(name)) and value else value
-            for name, value in self._values.items()
-        }
+
+class Settings:
+    """Every owner's group: ``settings.core.prefix``, ``settings.terminal.sessions``.
+
+    Reading a group that does not exist (a plugin that is not installed) raises
+    ``AttributeError``; ``has(group)`` asks first.
+    """
+
+    __slots__ = ("_groups", "_specs")
+
+    def __init__(self, values: Mapping[str, Mapping[str, Any]], specs: Iterable[Setting] = ()):
+        object.__setattr__(self, "_groups", {name: SettingsGroup(name, group) for name, group in values.items()})
+        object.__setattr__(self, "_specs", {spec.key: spec for spec in specs})
+
+    def __getattr__(self, group: str) -> SettingsGroup:
+        try:
+            return self._groups[group]
+        except KeyError:
+            raise AttributeError(f"no settings group {group!r} (is that plugin installed?)") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("settings are frozen; use settings.replace(...)")
+
+    def has(self, group: str) -> bool:
+        return group in self._groups
+
+    def groups(self) -> list[str]:
+        return list(self._groups)
+
+    @property
+    def specs(self) -> list[Setting]:
+        return list(self._specs.values())
+
+    def replace(self, group: str = CORE, **changes: Any) -> Settings:
+        """A copy with ``changes`` in ``group`` (a new group is made if needed)."""
+        values = {name: dict(g._values) for name, g in self._groups.items()}
+        values.setdefault(group, {}).update(changes)
+        return Settings(values, self._specs.values())
+
+    def secrets(self) -> dict[str, str]:
+        """Every set secret: environment variable name -> value (for scrubbing and redaction)."""
+        found: dict[str, str] = {}
+        for spec in self._specs.values():
+            value = self._groups[spec.group].get(spec.name) if spec.group in self._groups else None
+            if spec.secret and value:
+                for env in spec.env_names:
+                    found[env] = str(value)
+        return found
+
+    def as_dict(self, *, reveal: bool = False) -> dict[str, dict[str, Any]]:
+        shown: dict[str, dict[str, Any]] = {}
+        for name, group in self._groups.items():
+            shown[name] = {}
+            for key in group:
+                value = group.get(key)
+                spec = self._specs.get(f"{name}.{key}")
+                shown[name][key] = "***" if not reveal and spec is not None and spec.secret and value else value
+        return shown
 
     def __repr__(self) -> str:
         return f"Settings({self.as_dict()!r})"
 
 
-def spec_secret(spec: Setting | None) -> bool:
-    return bool(spec and spec.secret)
-
-
-def check_unique(specs: Iterable[tuple[str, Setting]]) -> dict[str, Setting]:
-    """``(owner, Setting)`` pairs -> name -> Setting; a name or flag claimed twice is an error."""
-    by_name: dict[str, Setting] = {}
-    owners: dict[str, str] = {}
-    flags: dict[str, str] = {}
-    for owner, spec in specs:
+def declare(owner: str, specs: Iterable[Any]) -> list[Setting]:
+    """An owner's ``Setting`` list with the group filled in; anything else is an error."""
+    bound = []
+    for spec in specs:
         if not isinstance(spec, Setting):
             raise SettingsError(f"plugin {owner!r}: register_settings returned {spec!r}, not a labdeck.Setting")
-        for key, seen in ((spec.name, owners), (spec.flag_name, flags)):
-            if key in seen:
-                raise SettingsError(f"setting {key!r} is declared by both {seen[key]!r} and {owner!r}")
-            seen[key] = owner
-        by_name[spec.name] = spec
-    return by_name
+        bound.append(replace(spec, group=owner))
+    return bound
+
+
+def check_unique(specs: Iterable[Setting]) -> list[Setting]:
+    """A setting key or flag claimed twice is an error. An environment variable may feed
+    settings of two owners (``RESTART_URL``: the notes' finish button, the dashboard's menu):
+    each declares what it reads."""
+    seen: dict[str, str] = {}
+    result = []
+    for spec in specs:
+        for claim in (spec.key, spec.flag_name):
+            if claim in seen:
+                raise SettingsError(f"setting {claim!r} is declared by both {seen[claim]!r} and {spec.group!r}")
+            seen[claim] = spec.group
+        result.append(spec)
+    return result
 
 
 def load_settings(
-    specs: Mapping[str, Setting],
+    specs: Iterable[Setting],
     flags: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve every spec from ``flags`` (raw text by setting name), then ``environ``, then default."""
+    """Resolve every spec from ``flags`` (raw text by ``spec.key``), then ``environ``, then default."""
     environ = os.environ if environ is None else environ
     flags = flags or {}
-    values: dict[str, Any] = {}
-    for name, spec in specs.items():
-        raw = flags.get(name)
+    specs = list(specs)
+    values: dict[str, dict[str, Any]] = {CORE: {}}
+    for spec in specs:
+        raw = flags.get(spec.key)
         if raw is None:
             raw = next((environ[env] for env in spec.env_names if environ.get(env) not in (None, "")), None)
-        values[name] = spec.default if raw is None else spec.parse(raw)
+        values.setdefault(spec.group, {})[spec.name] = spec.default if raw is None else spec.parse(raw)
     return Settings(values, specs)

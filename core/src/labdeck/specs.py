@@ -69,16 +69,6 @@ class ProgramSpec:
 
 
 @dataclass(frozen=True)
-class Tab:
-    """A dashboard work-area tab: ``name`` shown, ``url`` relative to the prefix
-    or absolute. Links in the notes under ``url`` open this tab."""
-
-    name: str
-    url: str
-    title: str | None = None
-
-
-@dataclass(frozen=True)
 class Command:
     """A ``labdeck <name>`` subcommand. ``configure(parser)`` adds arguments;
     ``run(args)`` returns the exit code."""
@@ -96,4 +86,3 @@ class Principal:
     name: str
     backend: str
     groups: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pluggy
 
+from .deck import Deck
 from .plugins import collect
-from .settings import Settings
 from .specs import ProgramSpec
 
 
@@ -104,18 +104,18 @@ serverurl=unix://{_ini_value("supervisord", "socket", str(sock))}
     return "\n".join(sections)
 
 
-def labdeck_program(settings: Settings) -> ProgramSpec:
+def labdeck_program(runtime_dir: Path) -> ProgramSpec:
     """labdeck itself, under supervisord: its programs are supervisord's siblings, not its children."""
     return ProgramSpec(
         name="labdeck",
         command=[sys.executable, "-m", "labdeck", "serve", "--no-run-programs"],
-        environment={"LABDECK_RUNTIME_DIR": str(settings.runtime_dir)},
+        environment={"LABDECK_RUNTIME_DIR": str(runtime_dir)},
         priority=100,
         startsecs=1,
     )
 
 
-def render_supervisord_conf(settings: Settings, pm: pluggy.PluginManager, include: Iterable[str] = ()) -> str:
-    programs = [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, settings=settings)]
-    return supervisord_conf([labdeck_program(settings), *programs], runtime_dir=settings.runtime_dir,
-                            include=include)
+def render_supervisord_conf(deck: Deck, pm: pluggy.PluginManager, include: Iterable[str] = ()) -> str:
+    runtime_dir = deck.settings.core.runtime_dir
+    programs = [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, deck=deck)]
+    return supervisord_conf([labdeck_program(runtime_dir), *programs], runtime_dir=runtime_dir, include=include)

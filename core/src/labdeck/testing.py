@@ -35,7 +35,7 @@ import pytest
 
 from .cli import setting_specs
 from .core_settings import finalize_settings
-from .keys import SETTINGS
+from .deck import DECK, Deck
 from .plugins import make_plugin_manager
 from .settings import Settings, load_settings
 
@@ -66,15 +66,32 @@ def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "") 
 
 def make_settings(pm: Any = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Settings as ``labdeck serve`` would build them, from ``environ`` (default: empty) and
-    Python values in ``overrides``."""
+    Python values in ``overrides``, each named as its flag is (``prefix="/x/"`` for
+    ``--prefix``, ``content=path`` for ``--content``, ``terminal_sessions=2`` for
+    ``--terminal-sessions``)."""
     pm = pm or make_plugin_manager(discover=False)
-    settings = load_settings(setting_specs(pm), {}, environ or {})
+    specs = setting_specs(pm)
+    by_flag = {spec.flag_name[2:].replace("-", "_"): spec for spec in specs}
+    settings = load_settings(specs, {}, environ or {})
     overrides.setdefault("token", TEST_TOKEN)
-    return finalize_settings(settings.replace(**overrides))
+    for name, value in overrides.items():
+        if name not in by_flag:
+            raise TypeError(f"no setting with the flag --{name.replace('_', '-')}")
+        spec = by_flag[name]
+        settings = settings.replace(spec.group, **{spec.name: value})
+    return finalize_settings(settings)
+
+
+def make_deck(plugins: Mapping[str, ModuleType | object] | None = None, *, discover: bool = False,
+              environ: Mapping[str, str] | None = None, **settings: Any) -> Deck:
+    """A ``Deck`` with exactly these plugins, for calling a plugin's hooks directly; settings as ``make_settings``."""
+    pm = make_plugin_manager(discover=discover, extra=plugins or {}, environ=environ or {})
+    return Deck(make_settings(pm, environ, **settings), pm)
 
 
 def make_app(plugins: Mapping[str, ModuleType | object] | None = None, *, discover: bool = False,
              environ: Mapping[str, str] | None = None, **settings: Any):
+    """An in-process app with exactly these plugins (and core's built-ins); settings as ``make_settings``."""
     from .app import create_app
 
     pm = make_plugin_manager(discover=discover, extra=plugins or {}, environ=environ or {})
@@ -83,7 +100,7 @@ def make_app(plugins: Mapping[str, ModuleType | object] | None = None, *, discov
 
 async def labdeck_login(client: Any, token: str = TEST_TOKEN) -> None:
     """Sign an aiohttp test client in with the token backend."""
-    prefix = client.server.app[SETTINGS].prefix
+    prefix = client.server.app[DECK].prefix
     response = await client.get(f"{prefix}?token={token}", allow_redirects=False)
     assert response.status == 302, await response.text()
 

@@ -214,14 +214,14 @@ class LeanPool:
         else:
             connection._abort(None)
 
-    async def get(self, method: str, host: str, port: int, unix_socket: str | None, target: str,
+    async def get(self, host: str, port: int, unix_socket: str | None, target: str,
                   headers: Mapping[str, str]) -> LeanResponse:
-        """Send ``method target`` with ``headers`` and wait for the answer's head.
+        """Send ``GET target`` with ``headers`` and wait for the answer's head.
 
         A pooled connection the upstream closed meanwhile is retried once on a
         new one; a failed new connection raises OSError (the upstream is down).
         """
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {host if port == 80 else f'{host}:{port}'}"]
+        lines = [f"GET {target} HTTP/1.1", f"Host: {host if port == 80 else f'{host}:{port}'}"]
         for name, value in headers.items():
             if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
                 raise ValueError(f"header {name!r} holds a line break")

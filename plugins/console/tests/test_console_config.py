@@ -8,15 +8,15 @@ import ssl
 import pytest
 
 import labdeck_console
-from labdeck import SettingsError, Tab
-from labdeck.plugins import make_plugin_manager
-from labdeck.testing import labdeck_login, make_settings
+from labdeck import SettingsError
+from labdeck.testing import labdeck_login, make_deck
 from labdeck_console import config
+from labdeck_dashboard import Tab
 
 
 def settings_for(**environ):
-    pm = make_plugin_manager(discover=False, extra={"console": labdeck_console})
-    return make_settings(pm, environ, prefix="/user/alice/")
+    """A Deck with the console plugin and these environment variables."""
+    return make_deck({"console": labdeck_console}, environ=environ, prefix="/user/alice/")
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _any_ca_pem() -> bytes:
      "http://127.0.0.1:9090/api/v1/namespaces/kube-system/services/dashboard/proxy/"),
 ])
 def test_console_url_gets_a_trailing_slash(given, expected):
-    assert settings_for(CONSOLE_URL=given).console_url == expected
+    assert settings_for(CONSOLE_URL=given).settings.console.url == expected
 
 
 @pytest.mark.parametrize("bad", ["console.example.com", "ftp://console.example.com/", "https:///nohost",

@@ -29,8 +29,9 @@ import pytest
 from aiohttp import web
 
 import labdeck_dashboard
-from labdeck import Tab, hookimpl
+from labdeck import hookimpl
 from labdeck.testing import TEST_TOKEN, make_app
+from labdeck_dashboard import Tab
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -75,7 +76,7 @@ class FakeTerminal:
     """Pages at terminal/session/<name> that record the action-bus messages they get."""
 
     @hookimpl
-    def register_routes(self, settings):
+    def register_routes(self, deck):
         async def session(request: web.Request) -> web.Response:
             return _html(RECORDER.format(title=f"session {request.match_info['name']}"))
 
@@ -84,9 +85,9 @@ class FakeTerminal:
 
 class FakeNotes:
     @hookimpl
-    def register_routes(self, settings):
+    def register_routes(self, deck):
         async def home(request: web.Request) -> web.Response:
-            return _html(NOTES_PAGE.format(prefix=settings.prefix))
+            return _html(NOTES_PAGE.format(prefix=deck.prefix))
 
         async def second(request: web.Request) -> web.Response:
             return _html("<!doctype html><title>Second page</title><h1>Second page</h1>")
@@ -96,14 +97,14 @@ class FakeNotes:
 
 class FakeConsole:
     @hookimpl
-    def register_routes(self, settings):
+    def register_routes(self, deck):
         async def anything(request: web.Request) -> web.Response:
             return _html(RECORDER.format(title=f"console at {request.path}"))
 
         return [web.get("/{tail:.*}", anything)]
 
-    @hookimpl
-    def dashboard_tabs(self, settings):
+    @hookimpl(optionalhook=True)
+    def dashboard_tabs(self, deck):
         return [Tab("Console", "console/")]
 
 

@@ -5,32 +5,34 @@ from __future__ import annotations
 import pytest
 
 import labdeck_dashboard
-from labdeck import Tab, hookimpl
-from labdeck.plugins import make_plugin_manager
-from labdeck.settings import Settings, SettingsError, check_unique, load_settings
+from labdeck import SettingsError, hookimpl
+from labdeck.testing import make_deck
+from labdeck_dashboard import Tab
 from labdeck_dashboard.layout import build_layout, parse_tabs, resolve_url
 
 
 class FakePlugin:
-    """Stands in for a plugin by name only: the dashboard asks ``pm.get_plugin(name)``."""
+    """Stands in for a plugin by name only: the dashboard asks ``deck.has(name)``."""
 
 
 class ConsolePlugin:
-    @hookimpl
-    def dashboard_tabs(self, settings):
+    @hookimpl(optionalhook=True)
+    def dashboard_tabs(self, deck):
         return [Tab("Console", "console/", title="Web console")]
 
 
-def settings_for(environ: dict[str, str], prefix: str = "/") -> Settings:
-    specs = check_unique(("dashboard", spec) for spec in labdeck_dashboard.register_settings())
-    return load_settings(specs, environ=environ).replace(prefix=prefix)
+class NotATab:
+    @hookimpl(optionalhook=True)
+    def dashboard_tabs(self, deck):
+        return [{"name": "Console", "url": "console/"}]
 
 
-def manager(*names: str):
+def deck_for(environ: dict[str, str], *names: str, prefix: str = "/"):
+    """A Deck with the dashboard and stand-ins for the named plugins."""
     plugins = {"dashboard": labdeck_dashboard}
     for name in names:
         plugins[name] = ConsolePlugin() if name == "console" else FakePlugin()
-    return make_plugin_manager(extra=plugins, discover=False, environ={})
+    return make_deck(plugins, environ=environ, prefix=prefix)
 
 
 def test_operator_tabs_parse_names_and_urls():
@@ -44,7 +46,7 @@ def test_operator_tabs_parse_names_and_urls():
 @pytest.mark.parametrize("text", ["Docs", "=x", "Docs=", "Evil=javascript:alert(1)", "Data=data:text/html,x"])
 def test_operator_tab_without_name_or_url_stops_the_start(text):
     with pytest.raises(SettingsError, match="LABDECK_DASHBOARD_TABS"):
-        settings_for({"LABDECK_DASHBOARD_TABS": text})
+        deck_for({"LABDECK_DASHBOARD_TABS": text})
 
 
 def test_tab_urls_relative_to_the_prefix():
@@ -59,18 +61,19 @@ def test_tab_urls_relative_to_the_prefix():
 )
 def test_terminal_tab_setting_stacks_terminals(terminal_tab, sessions, sizes):
     environ = {"TERMINAL_TAB": terminal_tab} if terminal_tab else {}
-    layout = build_layout(settings_for(environ), manager("terminal", "notes"))
+    layout = build_layout(deck_for(environ, "terminal", "notes"))
     assert (layout.sessions, layout.session_sizes) == (sessions, sizes)
 
 
 def test_unknown_terminal_tab_value_stops_the_start():
     with pytest.raises(SettingsError, match="TERMINAL_TAB"):
-        settings_for({"TERMINAL_TAB": "split/3"})
+        deck_for({"TERMINAL_TAB": "split/3"})
 
 
 def test_plugin_tabs_come_before_operator_tabs_all_under_the_prefix():
-    settings = settings_for({"LABDECK_DASHBOARD_TABS": "Docs=https://example.org/"}, prefix="/user/alice/")
-    layout = build_layout(settings, manager("terminal", "notes", "console"))
+    deck = deck_for({"LABDECK_DASHBOARD_TABS": "Docs=https://example.org/"}, "terminal", "notes", "console",
+                    prefix="/user/alice/")
+    layout = build_layout(deck)
     assert [(tab.name, tab.url) for tab in layout.tabs] == [
         ("Console", "/user/alice/console/"),
         ("Docs", "https://example.org/"),
@@ -82,19 +85,25 @@ def test_plugin_tabs_come_before_operator_tabs_all_under_the_prefix():
 
 
 def test_without_the_terminal_plugin_there_are_only_notes():
-    layout = build_layout(settings_for({"TERMINAL_TAB": "split"}), manager("notes"))
+    layout = build_layout(deck_for({"TERMINAL_TAB": "split"}, "notes"))
     assert layout.sessions == () and layout.terminal_url is None
     assert layout.notes_url == "/notes/"
     assert not layout.has_work_area
 
 
 def test_without_the_notes_plugin_there_are_only_terminals():
-    layout = build_layout(settings_for({}), manager("terminal"))
+    layout = build_layout(deck_for({}, "terminal"))
     assert layout.notes_url is None
     assert layout.sessions == ("1",)
 
 
 def test_restart_url_reaches_the_page_only_when_set():
-    assert build_layout(settings_for({}), manager("terminal")).restart_url is None
-    layout = build_layout(settings_for({"RESTART_URL": "https://hub.example.org/restart"}), manager("terminal"))
+    assert build_layout(deck_for({}, "terminal")).restart_url is None
+    layout = build_layout(deck_for({"RESTART_URL": "https://hub.example.org/restart"}, "terminal"))
     assert layout.client_config()["restartUrl"] == "https://hub.example.org/restart"
+
+
+def test_a_plugin_tab_that_is_not_a_tab_is_refused_by_name():
+    deck = make_deck({"dashboard": labdeck_dashboard, "odd": NotATab()})
+    with pytest.raises(TypeError, match=r"expected labdeck_dashboard\.Tab"):
+        build_layout(deck)

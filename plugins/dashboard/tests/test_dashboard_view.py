@@ -13,7 +13,7 @@ from labdeck import hookimpl
 
 class TerminalWithItsOwnDefault:
     @hookimpl
-    def default_page(self, settings):
+    def default_page(self, deck):
         return "terminal/session/1"
 
 

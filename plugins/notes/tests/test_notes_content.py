@@ -116,12 +116,11 @@ def test_modules_vars_env_aliases_and_workshop_file_override(tmp_path):
             """,
         "workshop/content/intro.md": "x",
     })
-    env = {"WORKSHOP_FILE": "workshop-python.yaml", "LANGUAGE": "java", "WORKSHOP_LANG": "python"}
-    workshop = load_workshop(root, env)
+    env = {"LANGUAGE": "java", "WORKSHOP_LANG": "python"}
+    workshop = load_workshop(root, env, workshop_file="workshop-python.yaml")
     assert workshop.title == "Python"
     assert workshop.config_vars == {"LANGUAGE": "python", "PLAIN": "from-workshop-file"}
-    without_alias = {"WORKSHOP_FILE": "workshop-python.yaml", "LANGUAGE": "java"}
-    assert load_workshop(root, without_alias).config_vars["LANGUAGE"] == "java"
+    assert load_workshop(root, {"LANGUAGE": "java"}, "workshop-python.yaml").config_vars["LANGUAGE"] == "java"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")

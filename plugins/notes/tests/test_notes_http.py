@@ -190,8 +190,8 @@ async def test_live_reload_says_change_when_the_page_changes(corpus_copy, notes_
 async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client, monkeypatch):
     monkeypatch.setenv("AUDIENCE_LINK", "https://example.com/join")
     import labdeck_notes
-    from labdeck import Tab
-    from labdeck.testing import make_settings
+    from labdeck.testing import make_deck
+    from labdeck_dashboard import Tab
 
     client = await notes_client(corpus / "lab-k8s-fundamentals", prefix="/user/alice/")
     slides = await client.get("/user/alice/notes/slides", allow_redirects=False)
@@ -204,9 +204,10 @@ async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client, monk
         assert (await client.get(f"/user/alice/notes/slides/{asset}")).status == 200, asset
     notice = await (await client.get("/user/alice/notes/slides/notice.md")).text()
     assert "Visit --> https://example.com/join" in notice
-    settings = make_settings(content=corpus / "lab-k8s-fundamentals")
-    assert labdeck_notes.dashboard_tabs(settings) == [Tab(name="Slides", url="notes/slides/")]
-    assert labdeck_notes.dashboard_tabs(make_settings(content=corpus / "lab-couchbase-operator")) == []
+    deck = make_deck({"notes": labdeck_notes}, content=corpus / "lab-k8s-fundamentals")
+    assert labdeck_notes.dashboard_tabs(deck) == [Tab(name="Slides", url="notes/slides/")]
+    assert labdeck_notes.dashboard_tabs(make_deck({"notes": labdeck_notes},
+                                                  content=corpus / "lab-couchbase-operator")) == []
 
 
 async def test_without_content_the_page_says_how_to_add_it(notes_client, tmp_path: Path, labdeck_client):
@@ -221,10 +222,9 @@ async def test_without_content_the_page_says_how_to_add_it(notes_client, tmp_pat
 async def test_last_page_button_exit_link_then_restart_url_then_home(corpus_copy, notes_client, monkeypatch):
     monkeypatch.setattr("labdeck_notes.site.RECHECK_SECONDS", 0.0)  # re-read the workshop on every request
     workshop = corpus_copy("lab-couchbase-operator")
-    client = await notes_client(workshop)
+    client = await notes_client(workshop, environ={"RESTART_URL": "https://portal.example.com/restart"})
     middle = await (await client.get("/notes/exercises/02-creating-the-cluster")).text()
     assert '<a class="ld-exit-button" href="/notes/exercises/03-exposing-console">Continue</a>' in middle
-    monkeypatch.setenv("RESTART_URL", "https://portal.example.com/restart")
     last = await (await client.get("/notes/finish")).text()
     assert ('<a class="ld-exit-button" href="https://portal.example.com/restart" target="_top">'
             "Finish Workshop</a>") in last

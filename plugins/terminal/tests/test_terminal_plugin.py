@@ -7,51 +7,54 @@ import sys
 from terminal_helpers import short_dir
 
 import labdeck_terminal
+from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
 from labdeck.supervisor import render_supervisord_conf
 from labdeck.testing import make_settings
+from labdeck_terminal.options import ServerOptions
 
 
 def settings_for(**environ: str):
     pm = make_plugin_manager(discover=False, extra={"terminal": labdeck_terminal})
     folder = short_dir()
-    return pm, make_settings(pm, {"LABDECK_RUNTIME_DIR": str(folder), **environ})
+    return pm, Deck(make_settings(pm, {"LABDECK_RUNTIME_DIR": str(folder), **environ}), pm)
 
 
 def test_own_backend_program_and_proxy():
-    pm, settings = settings_for(TERMINAL_HOME="/srv/work", LABDECK_TERMINAL_SESSIONS="4",
-                                LABDECK_TERMINAL_PROFILE_DIRS="/a/profile.d,/b/profile.d")
-    [program] = pm.hook.supervisor_programs(settings=settings)[0]
+    pm, deck = settings_for(TERMINAL_HOME="/srv/work", LABDECK_TERMINAL_SESSIONS="4",
+                            LABDECK_TERMINAL_PROFILE_DIRS="/a/profile.d,/b/profile.d", AUTH_PASSWORD="hunter2")
+    [program] = pm.hook.supervisor_programs(deck=deck)[0]
     assert program.name == "terminal"
-    assert program.command[:3] == [sys.executable, "-m", "labdeck_terminal.server"]
-    socket = str(settings.runtime_dir / "terminal.sock")
-    assert program.command[program.command.index("--socket") + 1] == socket
-    assert program.command[program.command.index("--home") + 1] == "/srv/work"
-    assert program.command[program.command.index("--sessions") + 1] == "4"
-    assert [program.command[i + 1] for i, a in enumerate(program.command) if a == "--profile-dir"] == [
-        "/a/profile.d", "/b/profile.d"]
-    [proxy] = pm.hook.register_proxies(settings=settings)[0]
+    assert program.command[:4] == [sys.executable, "-m", "labdeck_terminal.server", "--options"]
+    options = ServerOptions.from_json(program.command[4])
+    socket = str(deck.settings.core.runtime_dir / "terminal.sock")
+    assert (options.socket, options.home, options.sessions) == (socket, "/srv/work", 4)
+    assert options.profile_dirs == ("/a/profile.d", "/b/profile.d")
+    # every declared secret is kept from the shells, by name; no secret value is on the command line
+    assert {"AUTH_PASSWORD", "LABDECK_TOKEN"} <= set(options.hidden_env)
+    assert "hunter2" not in " ".join(program.command)
+    [proxy] = pm.hook.register_proxies(deck=deck)[0]
     assert (proxy.path, proxy.unix_socket, proxy.keep_path) == ("terminal/", socket, False)
-    assert "program:terminal" in render_supervisord_conf(settings, pm)
+    assert "program:terminal" in render_supervisord_conf(deck, pm)
 
 
 def test_butterfly_backend_keeps_the_public_path_and_a_stable_port():
-    pm, settings = settings_for(TERMINAL_BACKEND="butterfly", URI_ROOT_PATH="/user/alice/")
-    [program] = pm.hook.supervisor_programs(settings=settings)[0]
+    pm, deck = settings_for(TERMINAL_BACKEND="butterfly", URI_ROOT_PATH="/user/alice/")
+    [program] = pm.hook.supervisor_programs(deck=deck)[0]
     assert "--root" in program.command and "/user/alice/terminal" in program.command
-    [proxy] = pm.hook.register_proxies(settings=settings)[0]
+    [proxy] = pm.hook.register_proxies(deck=deck)[0]
     assert proxy.keep_path is True and proxy.upstream.startswith("http://127.0.0.1:")
     port = program.command[program.command.index("--port") + 1]
     assert proxy.upstream == f"http://127.0.0.1:{port}/"
     # a restarted web process computes the same port (Butterfly may still be running there)
-    again = pm.hook.register_proxies(settings=settings)[0][0]
+    again = pm.hook.register_proxies(deck=deck)[0][0]
     assert again.upstream == proxy.upstream
 
 
 def test_default_page_and_workshop_variables():
-    pm, settings = settings_for(URI_ROOT_PATH="/user/alice/")
-    assert pm.hook.default_page(settings=settings) == "terminal/session/1"
-    assert {"terminal_url": "/user/alice/terminal"} in pm.hook.workshop_variables(settings=settings, request=None)
+    pm, deck = settings_for(URI_ROOT_PATH="/user/alice/")
+    assert pm.hook.default_page(deck=deck) == "terminal/session/1"
+    assert {"terminal_url": "/user/alice/terminal"} in pm.hook.workshop_variables(deck=deck, request=None)
 
 
 def test_a_dashboard_default_page_wins_whatever_the_order():
@@ -59,11 +62,11 @@ def test_a_dashboard_default_page_wins_whatever_the_order():
 
     class Dashboard:
         @hookimpl
-        def default_page(self, settings):
+        def default_page(self, deck):
             return "dashboard/"
 
     for plugins in ({"terminal": labdeck_terminal, "dashboard": Dashboard()},
                     {"dashboard": Dashboard(), "terminal": labdeck_terminal}):
         pm = make_plugin_manager(discover=False, extra=plugins)
-        settings = make_settings(pm, {"LABDECK_RUNTIME_DIR": str(short_dir())})
-        assert pm.hook.default_page(settings=settings) == "dashboard/"
+        deck = Deck(make_settings(pm, {"LABDECK_RUNTIME_DIR": str(short_dir())}), pm)
+        assert pm.hook.default_page(deck=deck) == "dashboard/"

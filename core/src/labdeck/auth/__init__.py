@@ -1,32 +1,25 @@
-"""Auth backends and the choice of one at start."""
+"""Sign-in: the backend base class, session cookies, and the choice of one backend at start."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-from collections.abc import Mapping
 
 import pluggy
 
+from ..deck import Deck
 from ..plugins import PluginError, collect
 from ..settings import Settings, SettingsError
 from ..urls import is_loopback
 from .base import AuthBackend
-from .basic import BasicAuth
-from .jupyterhub import JupyterHubAuth
-from .none import NoAuth
-from .oauth import OAuthBackend
 from .session import SessionCookies
-from .token import TokenAuth
 
-BUILTIN_BACKENDS: tuple[type[AuthBackend], ...] = (TokenAuth, BasicAuth, NoAuth, JupyterHubAuth, OAuthBackend)
-
-__all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_auth_mode", "make_auth_backend"]
+__all__ = ["AuthBackend", "SessionCookies", "available_backends", "choose_backend", "make_auth_backend"]
 
 
 def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]:
-    backends: dict[str, type[AuthBackend]] = {b.name: b for b in BUILTIN_BACKENDS}
+    """Every backend a plugin registers (core's own ``auth`` plugin included), by name."""
+    backends: dict[str, type[AuthBackend]] = {}
     for plugin, backend in collect(pm, "register_auth_backends", type):
         if not issubclass(backend, AuthBackend):
             raise PluginError(f"plugin {plugin!r}: register_auth_backends returned {backend!r}, not an AuthBackend")
@@ -36,50 +29,45 @@ def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]
     return backends
 
 
-def choose_auth_mode(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
-    """The explicit ``--auth``, else what is configured: hub, OAuth, Basic, token.
+def choose_backend(settings: Settings, backends: dict[str, type[AuthBackend]]) -> type[AuthBackend]:
+    """The explicit ``--auth``, else the configured backend of lowest ``order``, else token.
 
-    Auto-chosen token auth on a non-loopback address refuses to start: a
-    token in a URL is for one person on their own machine.
+    Token auth chosen this way on a non-loopback address refuses to start: a token in a
+    URL is for one person on their own machine.
     """
-    environ = os.environ if environ is None else environ
-    if settings.auth:
-        return settings.auth
-    if environ.get("JUPYTERHUB_CLIENT_ID"):
-        return "jupyterhub"
-    if settings.get("oauth_service_account") or settings.get("oauth_client_id") or settings.get("oauth_client_id_file"):
-        return "oauth"
-    if settings.auth_username == "*":
-        return "none"
-    if settings.auth_username or settings.auth_password:
-        return "basic"
-    if settings.service_url is None and not is_loopback(settings.host):
+    core = settings.core
+    if core.auth:
+        if core.auth not in backends:
+            raise SettingsError(
+                f"--auth / LABDECK_AUTH: unknown auth mode {core.auth!r}; known: {', '.join(sorted(backends))}")
+        return backends[core.auth]
+    configured = sorted((b for b in backends.values() if b.configured(settings)), key=lambda b: (b.order, b.name))
+    if configured:
+        return configured[0]
+    if core.service_url is None and not is_loopback(core.host):
         raise SettingsError(
-            f"--host / LABDECK_HOST: refusing to listen on {settings.host} with no auth configured. "
+            f"--host / LABDECK_HOST: refusing to listen on {core.host} with no auth configured. "
             "Set AUTH_USERNAME and AUTH_PASSWORD (Basic auth), or choose --auth token, "
             "or --auth none if something in front of labdeck does the auth."
         )
-    return "token"
+    return backends["token"]
 
 
 def cookie_secret(settings: Settings, backend: AuthBackend) -> bytes:
     """``LABDECK_COOKIE_SECRET``, else derived from the backend's stable secret
     (sessions survive a restart of the web process), else random."""
-    if settings.cookie_secret:
-        return settings.cookie_secret.encode()
+    if settings.core.cookie_secret:
+        return settings.core.cookie_secret.encode()
     material = backend.secret_material()
     if material:
         return hashlib.sha256(b"labdeck-cookie-key\0" + material).digest()
     return secrets.token_bytes(32)
 
 
-def make_auth_backend(settings: Settings, pm: pluggy.PluginManager) -> AuthBackend:
-    backends = available_backends(pm)
-    mode = choose_auth_mode(settings)
-    if mode not in backends:
-        raise SettingsError(f"--auth / LABDECK_AUTH: unknown auth mode {mode!r}; known: {', '.join(sorted(backends))}")
+def make_auth_backend(deck: Deck, pm: pluggy.PluginManager) -> AuthBackend:
+    backend_class = choose_backend(deck.settings, available_backends(pm))
     # the cookie key may derive from the backend's secret: it is set once the backend exists
-    sessions = SessionCookies(settings)
-    backend = backends[mode](settings, sessions)
-    sessions.set_secret(cookie_secret(settings, backend))
+    sessions = SessionCookies(deck.prefix, deck.settings.core.session_max_age)
+    backend = backend_class(deck, sessions)
+    sessions.set_secret(cookie_secret(deck.settings, backend))
     return backend

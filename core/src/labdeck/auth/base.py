@@ -1,4 +1,5 @@
-"""What an auth backend is, and the helpers every backend shares."""
+"""What a sign-in backend is. Providers are subclasses, registered through
+``register_auth_backends`` like any plugin's (core's own token, basic and none included)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import ClassVar
 
 from aiohttp import web
 
-from ..settings import Setting, Settings
+from ..deck import Deck
+from ..pages import page
 from ..specs import Principal
 from .session import SessionCookies
 
@@ -14,19 +16,30 @@ from .session import SessionCookies
 class AuthBackend:
     """One way of signing people in. Subclass, set ``name``, and override what differs.
 
-    The default reads the session cookie; ``challenge`` answers a request that
-    carries no valid session. ``routes`` are the backend's public login-flow
-    routes, paths relative to the prefix (``"-/login"``, ``"oauth_callback"``).
+    Who may enter is decided in one order, for every backend: ``authenticate`` (who is
+    this? the default reads the session cookie) -> ``allow`` (the backend's own rule, e.g.
+    an allow-list or a hub scope) -> the ``authorize`` hook of every plugin. A request
+    with no valid session gets ``challenge``. ``routes`` are the backend's public
+    sign-in routes, paths relative to the prefix (``"-/login"``, ``"oauth_callback"``).
+
+    ``configured(settings)`` says whether this backend's own configuration is present;
+    without ``--auth``, the configured backend with the lowest ``order`` is used, and
+    token auth when none is.
     """
 
     name: ClassVar[str]
-    #: the backend's own options; a built-in backend's become ``labdeck serve`` flags
-    #: (a plugin's backend declares its options through ``register_settings``)
-    settings_specs: ClassVar[tuple[Setting, ...]] = ()
+    #: among configured backends, the lowest order wins when ``--auth`` is not given
+    order: ClassVar[int] = 100
 
-    def __init__(self, settings: Settings, sessions: SessionCookies):
-        self.settings = settings
+    def __init__(self, deck: Deck, sessions: SessionCookies):
+        self.deck = deck
+        self.prefix = deck.prefix
         self.sessions = sessions
+
+    @classmethod
+    def configured(cls, settings) -> bool:
+        """Is this backend's configuration present (so it should be chosen without ``--auth``)?"""
+        return False
 
     def routes(self) -> list[web.RouteDef]:
         return []
@@ -34,14 +47,15 @@ class AuthBackend:
     async def authenticate(self, request: web.Request) -> Principal | None:
         return self.sessions.read(request)
 
+    async def allow(self, principal: Principal, request: web.Request) -> bool:
+        """The backend's own rule for a signed-in principal (default: everyone it signed in)."""
+        return True
+
     async def challenge(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPUnauthorized(text="Sign-in required.\n")
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        from ..pages import page
-
-        prefix = self.settings.prefix
-        response = page("Signed out", f'<h1>Signed out</h1><p><a href="{prefix}">Sign in again</a></p>')
+        response = page("Signed out", f'<h1>Signed out</h1><p><a href="{self.prefix}">Sign in again</a></p>')
         self.sessions.clear(response)
         return response
 

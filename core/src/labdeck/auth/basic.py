@@ -8,6 +8,7 @@ import hmac
 
 from aiohttp import web
 
+from ..deck import Deck
 from ..settings import Settings, SettingsError
 from ..specs import Principal
 from .base import AuthBackend
@@ -18,15 +19,22 @@ class BasicAuth(AuthBackend):
     """HTTP Basic on every request; the browser keeps sending the credentials."""
 
     name = "basic"
+    order = 40
 
-    def __init__(self, settings: Settings, sessions: SessionCookies):
-        super().__init__(settings, sessions)
-        if not settings.auth_username:
+    def __init__(self, deck: Deck, sessions: SessionCookies):
+        super().__init__(deck, sessions)
+        auth = deck.settings.auth
+        if not auth.username:
             raise SettingsError("--auth-username / AUTH_USERNAME: basic auth needs a user name")
-        if not settings.auth_password:
+        if not auth.password:
             raise SettingsError("--auth-password / AUTH_PASSWORD: basic auth needs a non-empty password")
-        self._username = settings.auth_username.encode()
-        self._password = settings.auth_password.encode()
+        self._username = auth.username.encode()
+        self._password = auth.password.encode()
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        auth = settings.auth
+        return bool(auth.username or auth.password) and auth.username != "*"
 
     async def authenticate(self, request: web.Request) -> Principal | None:
         scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")

@@ -8,7 +8,6 @@ from typing import Any
 from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..settings import Settings
 from ..specs import Principal
 
 
@@ -17,17 +16,12 @@ def cookie_name(prefix: str, kind: str = "session") -> str:
     return f"labdeck-{kind}-{hashlib.sha256(prefix.encode()).hexdigest()[:12]}"
 
 
-def is_secure(request: web.Request) -> bool:
-    """https as the browser sees it (``request.scheme`` honours trusted forwarded headers)."""
-    return request.secure
-
-
 class SessionCookies:
     """Reads and writes the signed session cookie holding the ``Principal``."""
 
-    def __init__(self, settings: Settings, secret: bytes | None = None):
-        self.prefix: str = settings.prefix
-        self.max_age: int = settings.session_max_age
+    def __init__(self, prefix: str, max_age: int, secret: bytes | None = None):
+        self.prefix = prefix
+        self.max_age = max_age
         self.name = cookie_name(self.prefix)
         self._serializer: URLSafeTimedSerializer | None = None
         if secret is not None:
@@ -59,19 +53,16 @@ class SessionCookies:
         data = self.unsign(value, self.max_age) if value else None
         if not isinstance(data, dict) or not isinstance(data.get("u"), str):
             return None
-        return Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())),
-                         extra=data.get("x") or {})
+        return Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
 
     def write(self, response: web.StreamResponse, request: web.Request, principal: Principal) -> None:
         data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups)}
-        if principal.extra:
-            data["x"] = dict(principal.extra)
         self.set_cookie(response, request, self.name, self.sign(data), max_age=self.max_age)
 
     def set_cookie(self, response: web.StreamResponse, request: web.Request, name: str, value: str,
                    *, max_age: int) -> None:
         response.set_cookie(name, value, max_age=max_age, path=self.prefix, httponly=True,
-                            samesite="Lax", secure=is_secure(request))
+                            samesite="Lax", secure=request.secure)  # https as the browser sees it
 
     def clear(self, response: web.StreamResponse, name: str | None = None) -> None:
         response.del_cookie(name or self.name, path=self.prefix)

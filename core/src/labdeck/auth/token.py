@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ..settings import Settings
+from ..deck import Deck
+from ..pages import page
 from ..specs import Principal
 from ..urls import safe_next
 from .base import AuthBackend, wants_html
@@ -24,10 +25,11 @@ class TokenAuth(AuthBackend):
     """
 
     name = "token"
+    order = 1000  # the fallback when nothing else is configured
 
-    def __init__(self, settings: Settings, sessions: SessionCookies):
-        super().__init__(settings, sessions)
-        self.token: str = settings.token or secrets.token_urlsafe(24)
+    def __init__(self, deck: Deck, sessions: SessionCookies):
+        super().__init__(deck, sessions)
+        self.token: str = deck.settings.auth.token or secrets.token_urlsafe(24)
         self._principal = Principal(name=getpass.getuser(), backend=self.name)
 
     def _valid(self, candidate: str | None) -> bool:
@@ -51,23 +53,23 @@ class TokenAuth(AuthBackend):
         if self._valid(request.query.get("token")):
             query = {k: v for k, v in request.query.items() if k != "token"}
             target = request.path + ("?" + urlencode(query) if query else "")
-            return self._signed_in_redirect(request, safe_next(target, self.settings.prefix, self.settings.prefix))
+            return self._signed_in_redirect(request, safe_next(target, self.prefix, self.prefix))
         if wants_html(request):
-            raise web.HTTPFound(f"{self.settings.prefix}-/login?" + urlencode({"next": request.path_qs}))
+            raise web.HTTPFound(f"{self.prefix}-/login?" + urlencode({"next": request.path_qs}))
         return await super().challenge(request)
 
     async def login_page(self, request: web.Request) -> web.StreamResponse:
-        next_url = safe_next(request.query.get("next"), self.settings.prefix, self.settings.prefix)
+        next_url = safe_next(request.query.get("next"), self.prefix, self.prefix)
         if self._valid(request.query.get("token")):
             return self._signed_in_redirect(request, next_url)
-        return login_form_page(self.settings.prefix, next_url, error=False)
+        return login_form_page(self.prefix, next_url, error=False)
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        next_url = safe_next(str(form.get("next", "")), self.settings.prefix, self.settings.prefix)
+        next_url = safe_next(str(form.get("next", "")), self.prefix, self.prefix)
         if self._valid(str(form.get("token", ""))):
             return self._signed_in_redirect(request, next_url)
-        return login_form_page(self.settings.prefix, next_url, error=True)
+        return login_form_page(self.prefix, next_url, error=True)
 
     def secret_material(self) -> bytes:
         return b"token:" + self.token.encode()
@@ -77,8 +79,6 @@ class TokenAuth(AuthBackend):
 
 
 def login_form_page(prefix: str, next_url: str, *, error: bool) -> web.Response:
-    from ..pages import page
-
     message = '<p class="error">That token is not right.</p>' if error else ""
     body = f"""<h1>Sign in to labdeck</h1>{message}
 <p>Paste the token printed in the terminal where labdeck was started.</p>

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from labdeck import ProgramSpec, ProxySpec, Setting, Tab, hookimpl
+from labdeck import ProgramSpec, ProxySpec, Setting, hookimpl
 
 from .config import PATH, console_from, console_program, parse_console_url, warn_about
 
@@ -22,31 +22,30 @@ log = logging.getLogger("labdeck.console")
 @hookimpl
 def register_settings() -> list[Setting]:
     return [
-        Setting("console_url", env="CONSOLE_URL", type=parse_console_url,
+        Setting("url", env="CONSOLE_URL", type=parse_console_url,
                 help="the web console to show in the Console tab (http or https, may have a path)"),
-        Setting("console_token", env="LABDECK_CONSOLE_TOKEN", secret=True,
-                help="bearer token sent to the console (default: the token file's)"),
-        Setting("console_token_file", env="LABDECK_CONSOLE_TOKEN_FILE",
+        Setting("token", secret=True, help="bearer token sent to the console (default: the token file's)"),
+        Setting("token_file",
                 help="file holding the bearer token, read again when it changes (default: the pod's "
                      "service-account token when it exists; 'none' sends no token)"),
-        Setting("console_ca_file", env="LABDECK_CONSOLE_CA_FILE", type=Path,
+        Setting("ca_file", type=Path,
                 help="CA certificates (PEM) trusted for an https console, beside the system's "
                      "(default: the cluster's CA files when present)"),
-        Setting("console_verify_tls", env="LABDECK_CONSOLE_VERIFY_TLS", type=bool, default=True,
+        Setting("verify_tls", type=bool, default=True,
                 help="verify the console's TLS certificate; false turns verification OFF"),
-        Setting("console_command", env="LABDECK_CONSOLE_COMMAND",
+        Setting("command",
                 help="run the console as a program: a command line where {port} and {base_path} are replaced"),
-        Setting("console_port", env="LABDECK_CONSOLE_PORT", type=int, default=10083,
+        Setting("port", type=int, default=10083,
                 help="loopback port the console command listens on (CONSOLE_URL defaults to it)"),
-        Setting("console_keep_path", env="LABDECK_CONSOLE_KEEP_PATH", type=bool, default=False,
+        Setting("keep_path", type=bool, default=False,
                 help="send the full public path upstream (a console told its base path, e.g. {base_path})"),
     ]
 
 
 @hookimpl
-def register_proxies(settings) -> list[ProxySpec]:
+def register_proxies(deck) -> list[ProxySpec]:
     """Called once while the app is built: the one place that says what was configured."""
-    console = console_from(settings)
+    console = console_from(deck)
     if console is None:
         log.info("console: not configured (no CONSOLE_URL or LABDECK_CONSOLE_COMMAND); no Console tab")
         return []
@@ -56,22 +55,23 @@ def register_proxies(settings) -> list[ProxySpec]:
 
 
 @hookimpl
-def supervisor_programs(settings) -> list[ProgramSpec]:
-    program = console_program(settings)
+def supervisor_programs(deck) -> list[ProgramSpec]:
+    program = console_program(deck)
     return [program] if program else []
 
 
-@hookimpl
-def dashboard_tabs(settings) -> list[Tab]:
-    return [Tab(name="Console", url=PATH, title="Web console")] if configured(settings) else []
+@hookimpl(optionalhook=True)  # the dashboard's hook
+def dashboard_tabs(deck):
+    from labdeck_dashboard import Tab
+
+    return [Tab(name="Console", url=PATH, title="Web console")] if configured(deck) else []
 
 
-@hookimpl
-def workshop_variables(settings) -> dict[str, str]:
-    return {"console_url": settings.prefix + PATH.rstrip("/")} if configured(settings) else {}
+@hookimpl(optionalhook=True)  # the notes plugin's hook
+def workshop_variables(deck) -> dict[str, str]:
+    return {"console_url": deck.url(PATH).rstrip("/")} if configured(deck) else {}
 
 
-def configured(settings) -> bool:
+def configured(deck) -> bool:
     """Cheap (no file or TLS work): for the per-request hooks."""
-    return bool(settings.console_url or settings.console_command)
-
+    return bool(deck.settings.console.url or deck.settings.console.command)

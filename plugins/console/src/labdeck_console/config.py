@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from labdeck import ProgramSpec, Settings, SettingsError
-from labdeck.urls import is_loopback
+from labdeck import Deck, ProgramSpec, SettingsError, SettingsGroup, is_loopback
 
 log = logging.getLogger("labdeck.console")
 
@@ -87,23 +86,24 @@ class Console:
     program: ProgramSpec | None
 
 
-def console_from(settings: Settings) -> Console | None:
+def console_from(deck: Deck) -> Console | None:
     """None when neither ``CONSOLE_URL`` nor a console command is configured."""
-    program = console_program(settings)
-    url = settings.console_url or (f"http://127.0.0.1:{settings.console_port}/" if program else None)
+    settings = deck.settings.console
+    program = console_program(deck)
+    url = settings.url or (f"http://127.0.0.1:{settings.port}/" if program else None)
     if url is None:
         return None
     if "@" in urlsplit(url).netloc:  # checked here, not in the parser, which would echo the password
         raise SettingsError("--console-url / CONSOLE_URL: no user or password in the URL; "
                             "give a token (LABDECK_CONSOLE_TOKEN or LABDECK_CONSOLE_TOKEN_FILE)")
     return Console(url=url, token=bearer_token(settings), tls=tls_for(url, settings),
-                   keep_path=settings.console_keep_path, program=program)
+                   keep_path=settings.keep_path, program=program)
 
 
-def bearer_token(settings: Settings) -> BearerToken | None:
-    if settings.console_token:
-        return BearerToken(value=settings.console_token)
-    chosen = settings.console_token_file
+def bearer_token(settings: SettingsGroup) -> BearerToken | None:
+    if settings.token:
+        return BearerToken(value=settings.token)
+    chosen = settings.token_file
     if chosen and chosen.strip().lower() in NO_TOKEN:
         return None
     if chosen:
@@ -111,13 +111,13 @@ def bearer_token(settings: Settings) -> BearerToken | None:
     return BearerToken(path=DEFAULT_TOKEN_FILE) if DEFAULT_TOKEN_FILE.is_file() else None
 
 
-def tls_for(url: str, settings: Settings) -> ssl.SSLContext | bool | None:
+def tls_for(url: str, settings: SettingsGroup) -> ssl.SSLContext | bool | None:
     """None (the system's roots) for http or when there is nothing to add; False only when asked."""
     if urlsplit(url).scheme != "https":
         return None
-    if not settings.console_verify_tls:
+    if not settings.verify_tls:
         return False
-    ca_files = [settings.console_ca_file] if settings.console_ca_file else [p for p in DEFAULT_CA_FILES if p.is_file()]
+    ca_files = [settings.ca_file] if settings.ca_file else [p for p in DEFAULT_CA_FILES if p.is_file()]
     if not ca_files:
         return None
     context = ssl.create_default_context()
@@ -130,15 +130,16 @@ def tls_for(url: str, settings: Settings) -> ssl.SSLContext | bool | None:
     return context
 
 
-def console_program(settings: Settings) -> ProgramSpec | None:
+def console_program(deck: Deck) -> ProgramSpec | None:
     """The console command as a supervised program: ``{port}`` and ``{base_path}`` in it are
     replaced, and it gets them as ``CONSOLE_PORT`` and ``CONSOLE_BASE_PATH`` too."""
-    if not settings.console_command:
+    settings = deck.settings.console
+    if not settings.command:
         return None
-    port = str(settings.console_port)
-    base_path = settings.prefix + PATH
+    port = str(settings.port)
+    base_path = deck.url(PATH)
     command = [arg.replace("{port}", port).replace("{base_path}", base_path)
-               for arg in shlex.split(settings.console_command)]
+               for arg in shlex.split(settings.command)]
     return ProgramSpec(name="console", command=command,
                        environment={"CONSOLE_PORT": port, "CONSOLE_BASE_PATH": base_path})
 

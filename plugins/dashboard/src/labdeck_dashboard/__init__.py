@@ -2,7 +2,8 @@
 
 Every way this plugin plugs into labdeck is on this screen. The page itself is
 views.py + templates/dashboard/index.html; the browser side (split panes, tabs,
-the action bus) is static/dashboard.js.
+the action bus) is static/dashboard.js. Other plugins add tabs through the
+``dashboard_tabs`` hook (hookspecs.py), returning ``Tab``s.
 """
 
 from __future__ import annotations
@@ -11,27 +12,35 @@ from aiohttp import web
 
 from labdeck import Setting, hookimpl
 
-from .layout import parse_tabs
+from . import hookspecs
+from .layout import Tab, parse_tabs
 from .views import STATIC_DIR, dashboard
+
+__all__ = ["Tab"]
 
 
 @hookimpl
 def register_settings() -> list[Setting]:
     return [
-        Setting("terminal_tab", env="TERMINAL_TAB", choices=("split", "split/2"),
+        Setting("terminal_tab", env="TERMINAL_TAB", flag="--terminal-tab", choices=("split", "split/2"),
                 help="terminals in the Terminal tab: unset = one, split = two (60/40), split/2 = three (50/25/25)"),
-        Setting("dashboard_tabs", env="LABDECK_DASHBOARD_TABS", type=parse_tabs, default=(),
+        Setting("tabs", env="LABDECK_DASHBOARD_TABS", type=parse_tabs, default=(),
                 help="extra dashboard tabs, comma-separated Name=URL (URL absolute or relative to the prefix)"),
-        Setting("restart_url", env="RESTART_URL",
+        Setting("restart_url", env="RESTART_URL", flag="--restart-url",
                 help="URL the dashboard menu's Restart item leads to (no Restart item when unset)"),
     ]
 
 
 @hookimpl
-def register_routes(settings) -> list[web.AbstractRouteDef]:
+def register_hookspecs():
+    return hookspecs
+
+
+@hookimpl
+def register_routes(deck) -> list[web.AbstractRouteDef]:
     return [web.get("/", dashboard), web.static("/static", STATIC_DIR)]
 
 
-@hookimpl(tryfirst=True)  # the dashboard holds the terminal (whose own default is a bare terminal)
-def default_page(settings) -> str:
+@hookimpl(tryfirst=True)  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
+def default_page(deck) -> str:
     return "dashboard/"

@@ -8,10 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pluggy
-
-from labdeck import Settings, Tab
-from labdeck.plugins import collect
+from labdeck import Deck
 
 #: TERMINAL_TAB -> (session names, default sizes in percent)
 TERMINAL_LAYOUTS: dict[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = {
@@ -21,6 +18,16 @@ TERMINAL_LAYOUTS: dict[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = {
 }
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A dashboard work-area tab: ``name`` shown, ``url`` relative to the prefix
+    or absolute. Links in the notes under ``url`` open this tab."""
+
+    name: str
+    url: str
+    title: str | None = None
 
 
 def parse_tabs(text: str) -> tuple[Tab, ...]:
@@ -75,22 +82,31 @@ class Layout:
         }
 
 
-def build_layout(settings: Settings, pm: pluggy.PluginManager) -> Layout:
+def plugin_tabs(deck: Deck) -> list[Tab]:
+    """Every plugin's ``dashboard_tabs``, in call order; anything but a ``Tab`` is an error naming its type."""
+    tabs: list[Tab] = []
+    for result in deck.hook.dashboard_tabs(deck=deck):
+        for tab in result or ():
+            if not isinstance(tab, Tab):
+                raise TypeError(f"dashboard_tabs returned {tab!r}, expected labdeck_dashboard.Tab")
+            tabs.append(tab)
+    return tabs
+
+
+def build_layout(deck: Deck) -> Layout:
     """Terminals when the terminal plugin is loaded, notes when the notes plugin is, then the tabs
     of every plugin (``dashboard_tabs``) followed by the operator's (``LABDECK_DASHBOARD_TABS``)."""
-    prefix = settings.prefix
-    has_terminal = pm.get_plugin("terminal") is not None
-    has_notes = pm.get_plugin("notes") is not None
-    sessions, sizes = TERMINAL_LAYOUTS[settings.get("terminal_tab")] if has_terminal else ((), ())
-    tabs = [tab for _plugin, tab in collect(pm, "dashboard_tabs", Tab, settings=settings)]
-    tabs += settings.get("dashboard_tabs") or ()
-    tabs = tuple(Tab(tab.name, resolve_url(tab.url, prefix), tab.title) for tab in tabs)
+    prefix = deck.prefix
+    own = deck.settings.dashboard
+    has_terminal = deck.has("terminal")
+    sessions, sizes = TERMINAL_LAYOUTS[own.terminal_tab] if has_terminal else ((), ())
+    tabs = [*plugin_tabs(deck), *(own.tabs or ())]
     return Layout(
         prefix=prefix,
-        notes_url=prefix + "notes/" if has_notes else None,
-        terminal_url=prefix + "terminal/" if has_terminal else None,
+        notes_url=deck.url("notes") if deck.has("notes") else None,
+        terminal_url=deck.url("terminal") if has_terminal else None,
         sessions=sessions,
         session_sizes=sizes,
-        tabs=tabs,
-        restart_url=settings.get("restart_url"),
+        tabs=tuple(Tab(tab.name, resolve_url(tab.url, prefix), tab.title) for tab in tabs),
+        restart_url=own.restart_url,
     )

@@ -8,8 +8,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from labdeck import settings_of
-from labdeck.keys import PLUGIN_MANAGER
+from labdeck import Deck
 
 from .layout import build_layout
 
@@ -37,12 +36,12 @@ ASSET_VERSION = _asset_version()
 
 
 async def dashboard(request: web.Request) -> web.Response:
-    settings = settings_of(request)
-    layout = build_layout(settings, request.config_dict[PLUGIN_MANAGER])
+    deck = Deck.of(request)
+    layout = build_layout(deck)
     html = _templates.get_template("dashboard/index.html").render(
         layout=layout,
         config=layout.client_config(),
-        static=f"{settings.prefix}dashboard/static/",
+        static=deck.url("dashboard", "static/"),
         version=ASSET_VERSION,
     )
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

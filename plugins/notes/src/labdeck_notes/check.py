@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         print(f"labdeck notes check: {directory} is not a folder")
         return 2
-    workshop = load_workshop(directory)
+    workshop = load_workshop(directory, workshop_file=args.deck.settings.notes.workshop_file)
     problems = check(workshop, args.var)
     for problem in problems:
         print(problem)

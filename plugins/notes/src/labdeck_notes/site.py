@@ -22,11 +22,11 @@ RECHECK_SECONDS = 1.0
 CONFIG_FILES = ("modules.yaml", "workshop.yaml", "config.js")
 
 
-def workshop_signature(root: Path) -> tuple:
+def workshop_signature(root: Path, workshop_file: str = "workshop.yaml") -> tuple:
     """Changes whenever a page, a folder or a configuration file of the workshop changes."""
     base, content = find_base(root)
     parts: list[tuple] = []
-    for name in (*CONFIG_FILES, os.environ.get("WORKSHOP_FILE", "workshop.yaml")):
+    for name in (*CONFIG_FILES, workshop_file):
         try:
             stat = (base / name).stat()
             parts.append((name, stat.st_mtime_ns, stat.st_size))
@@ -51,8 +51,9 @@ def workshop_signature(root: Path) -> tuple:
 class Site:
     """The workshop behind one labdeck app (one per ``register_routes`` call)."""
 
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None, workshop_file: str = "workshop.yaml"):
         self.root = Path(root) if root is not None else None
+        self.workshop_file = workshop_file
         self.cache = RenderCache()
         self._workshop: Workshop | None = None
         self._signature: tuple | None = None
@@ -67,10 +68,10 @@ class Site:
         if self._workshop is not None and now - self._checked < RECHECK_SECONDS:
             return self._workshop
         self._checked = now
-        signature = workshop_signature(self.root)
+        signature = workshop_signature(self.root, self.workshop_file)
         if self._workshop is None or signature != self._signature:
             started = time.perf_counter()
-            self._workshop = workshop = load_workshop(self.root)
+            self._workshop = workshop = load_workshop(self.root, workshop_file=self.workshop_file)
             self._signature = signature
             self.version += 1
             shape = (workshop.title, [(p.id, p.title, p.exit_sign, p.prev, p.next) for p in workshop.pages.values()])

@@ -7,16 +7,14 @@ already applied) and ``config.js`` variables. Unknown ``%words%`` stay as writte
 
 from __future__ import annotations
 
+import inspect
 import logging
-import os
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from aiohttp import web
 
-from labdeck import keys
-from labdeck.plugins import call_async
+from labdeck import Deck
 
 from .workshop import Workshop
 
@@ -30,41 +28,37 @@ BUILTIN_NAMES = (
 )
 
 
-def builtin_variables(settings: Any, workshop: Workshop, username: str = "",
-                      environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Values that need no plugin: paths under the prefix and the operator's settings.
+def builtin_variables(deck: Deck, workshop: Workshop, username: str = "") -> dict[str, str]:
+    """Values that need no other plugin: paths under the prefix and this plugin's settings.
 
     URL paths carry no trailing slash, as in the original images, so authors write
     ``%terminal_url%/session/2``.
     """
-    environ = os.environ if environ is None else environ
-    prefix = settings.prefix
+    own = deck.settings.notes
     return {
-        "base_url": prefix + "notes",
+        "base_url": deck.url("notes").rstrip("/"),
         "username": username,
-        "project_namespace": settings.get("project_namespace") or "",
-        "cluster_subdomain": settings.get("cluster_subdomain") or "",
-        "terminal_url": prefix + "terminal",
-        "console_url": prefix + "console",
-        "slides_url": prefix + "notes/slides",
-        "restart_url": settings.get("restart_url") or environ.get("RESTART_URL", ""),
+        "project_namespace": own.project_namespace or "",
+        "cluster_subdomain": own.cluster_subdomain or "",
+        "terminal_url": deck.url("terminal").rstrip("/"),
+        "console_url": deck.url("console").rstrip("/"),
+        "slides_url": deck.url("notes", "slides").rstrip("/"),
+        "restart_url": own.restart_url or "",
         "workshop_title": workshop.title,
     }
 
 
 async def request_variables(request: web.Request, workshop: Workshop) -> dict[str, str]:
     """Every variable for this request."""
-    settings = request.config_dict[keys.SETTINGS]
-    principal = request.get(keys.PRINCIPAL)
-    values = builtin_variables(settings, workshop, getattr(principal, "name", "") or "")
-    pm = request.config_dict.get(keys.PLUGIN_MANAGER)
-    if pm is not None:
-        for result in pm.hook.workshop_variables(settings=settings, request=request):
-            result = await call_async(result)
-            if isinstance(result, Mapping):
-                values.update({str(k): "" if v is None else str(v) for k, v in result.items()})
-            elif result is not None:
-                log.warning("a workshop_variables hook returned %s, not a dict; ignored", type(result).__name__)
+    deck = Deck.of(request)
+    values = builtin_variables(deck, workshop, Deck.principal(request).name)
+    for result in deck.hook.workshop_variables(deck=deck, request=request):
+        if inspect.isawaitable(result):
+            result = await result
+        if isinstance(result, Mapping):
+            values.update({str(k): "" if v is None else str(v) for k, v in result.items()})
+        elif result is not None:
+            log.warning("a workshop_variables hook returned %s, not a dict; ignored", type(result).__name__)
     values.update(workshop.config_vars)
     return values
 

@@ -7,15 +7,17 @@ import mimetypes
 import os
 import posixpath
 import re
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
 from pygments.formatters import HtmlFormatter
 
-from labdeck import settings_of
+from labdeck import Deck
 
 from .files import safe_file
 from .render import file_key
@@ -35,27 +37,54 @@ REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 
 
 _TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|COOKIE", re.IGNORECASE)
 
 
-def expand_template(text: str) -> str:
+def expand_template(text: str, hidden: Collection[str] = ()) -> str:
     """``notice.md.in`` -> ``notice.md`` as the original images' build did: ``${NAME}`` from
-    the environment; unset names, and names that look like secrets, stay as written."""
+    the environment; unset names, and labdeck's declared secrets (``hidden``), stay as written."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         value = os.environ.get(name)
-        return match.group(0) if value is None or _SECRET_NAME.search(name) else value
+        return match.group(0) if value is None or name in hidden else value
 
     return _TEMPLATE_VARIABLE.sub(replace, text)
 
 
-class Views:
-    """Request handlers bound to one ``Site``."""
+T = TypeVar("T")
 
-    def __init__(self, site: Site, live_reload: bool = True):
+
+class Views:
+    """Request handlers bound to one ``Site``.
+
+    Loading the workshop (which may run ``node`` for config.js) and rendering a page run
+    in one worker thread of this plugin's own, never on the event loop that carries every
+    terminal's traffic; one thread also means the site and its cache need no locks.
+    """
+
+    def __init__(self, site: Site, live_reload: bool = True, hidden_env: Collection[str] = ()):
         self.site = site
         self.live_reload = live_reload
+        self.hidden_env = frozenset(hidden_env)
+        self._worker: ThreadPoolExecutor | None = None
+
+    def app(self) -> web.Application:
+        """The plugin's sub-app: its routes, and the worker thread's life in ``cleanup_ctx``."""
+        app = web.Application()
+        app.router.add_routes(self.routes())
+        app.cleanup_ctx.append(self._worker_lifecycle)
+        return app
+
+    async def _worker_lifecycle(self, app: web.Application):
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
+        yield
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+
+    async def workshop(self) -> Workshop | None:
+        return await self.off_loop(self.site.workshop)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
@@ -72,19 +101,19 @@ class Views:
 
     @staticmethod
     def base(request: web.Request) -> str:
-        return settings_of(request).prefix + "notes/"
+        return Deck.of(request).url("notes")
 
     def url(self, request: web.Request, page: Page) -> str:
         return self.base(request) + quote(page.id)
 
-    def workshop_or_404(self) -> Workshop:
-        workshop = self.site.workshop()
+    async def workshop_or_404(self) -> Workshop:
+        workshop = await self.workshop()
         if workshop is None:
             raise web.HTTPNotFound(text="No workshop content: start labdeck with --content DIR (or WORKSHOP_DIR).\n")
         return workshop
 
-    def render(self, request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-        workshop = self.site.workshop()
+    def render(self, request: web.Request, template: str, status: int = 200, *, workshop: Workshop | None,
+               **context: Any) -> web.Response:
         context.setdefault("page_id", "")
         html = TEMPLATES.get_template(f"notes/{template}").render(
             base=self.base(request), site_title=workshop.title if workshop else "Workshop notes",
@@ -94,28 +123,29 @@ class Views:
         return web.Response(text=html, content_type="text/html", status=status,
                             headers={"Cache-Control": "no-cache"})
 
-    def not_found(self, request: web.Request, message: str) -> web.Response:
-        return self.render(request, "missing.html", status=404, message=message)
+    async def not_found(self, request: web.Request, message: str) -> web.Response:
+        workshop = await self.workshop()
+        return self.render(request, "missing.html", status=404, workshop=workshop, message=message)
 
     # -- handlers -----------------------------------------------------------------
 
     async def home(self, request: web.Request) -> web.Response:
         if self.site.root is None:
-            return self.not_found(request, "No workshop content is configured: start labdeck with "
+            return await self.not_found(request, "No workshop content is configured: start labdeck with "
                                            "--content DIR (or set WORKSHOP_DIR).")
-        workshop = self.workshop_or_404()
+        workshop = await self.workshop_or_404()
         if workshop.home is not None:
             return await self.show_page(request, workshop, workshop.home)
         first = workshop.pages[workshop.sequence[0]] if workshop.sequence else None
         return self.render(
-            request, "home.html", total=len(workshop.sequence),
+            request, "home.html", workshop=workshop, total=len(workshop.sequence),
             categories=[(title_from_name(name) if name else "", pages) for name, pages in workshop.categories()],
             url=lambda page: self.url(request, page), start_url=self.url(request, first) if first else None,
             content=str(workshop.content), problems=[],
         )
 
     async def page_or_file(self, request: web.Request) -> web.StreamResponse:
-        workshop = self.workshop_or_404()
+        workshop = await self.workshop_or_404()
         path = request.match_info["path"]
         page = workshop.pages.get(path.rstrip("/"))
         if page is not None and path == page.id:
@@ -124,15 +154,15 @@ class Views:
             target = page or workshop.pages[posixpath.splitext(path)[0]]
             raise web.HTTPFound(self.url(request, target))
         if path.endswith(PAGE_SUFFIXES):
-            return self.not_found(request, f"There is no page {path!r} in this workshop.")
+            return await self.not_found(request, f"There is no page {path!r} in this workshop.")
         file = safe_file(workshop.content, path)
         if file is None:
-            return self.not_found(request, f"There is no page or file {path!r} in this workshop.")
+            return await self.not_found(request, f"There is no page or file {path!r} in this workshop.")
         return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
 
     async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
         values = await request_variables(request, workshop)
-        rendered = self.site.cache.get(page, values)
+        rendered = await self.off_loop(self.site.cache.get, page, values)
         next_page = workshop.pages.get(page.next) if page.next else None
         prev_page = workshop.pages.get(page.prev) if page.prev else None
         exit_external = False
@@ -143,7 +173,8 @@ class Views:
         else:
             exit_url = self.base(request)
         return self.render(
-            request, "page.html", page=page, page_id=page.id, body=rendered.html, version=self.page_version(page.id),
+            request, "page.html", workshop=workshop, page=page, page_id=page.id, body=rendered.html,
+            version=await self.page_version(page.id),
             own_heading=rendered.html.lstrip().startswith("<h1"),  # the page starts with its own title
             prev_url=self.url(request, prev_page) if prev_page else None,
             next_url=self.url(request, next_page) if next_page else None,
@@ -158,9 +189,9 @@ class Views:
         raise web.HTTPFound(self.base(request) + "slides/")
 
     async def slides(self, request: web.Request) -> web.StreamResponse:
-        workshop = self.workshop_or_404()
+        workshop = await self.workshop_or_404()
         if workshop.slides is None:
-            return self.not_found(request, "This workshop has no slides (workshop/slides/index.html).")
+            return await self.not_found(request, "This workshop has no slides (workshop/slides/index.html).")
         path = request.match_info["path"] or "index.html"
         if path.endswith("/"):
             path += "index.html"
@@ -170,15 +201,16 @@ class Views:
         if file is None:
             template = safe_file(workshop.slides, path + ".in")
             if template is not None:
-                return web.Response(body=expand_template(template.read_text(encoding="utf-8", errors="replace")),
+                return web.Response(body=expand_template(template.read_text(encoding="utf-8", errors="replace"),
+                                                                 self.hidden_env),
                                     content_type=mimetypes.guess_type(path)[0] or "text/plain", charset="utf-8",
                                     headers={"Cache-Control": "no-cache"})
-            return self.not_found(request, f"There is no file {path!r} in the slides.")
+            return await self.not_found(request, f"There is no file {path!r} in the slides.")
         return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
 
-    def page_version(self, page_id: str) -> str:
+    async def page_version(self, page_id: str) -> str:
         """Changes when the page's file or the workshop changes; survives a server restart."""
-        workshop = self.site.workshop()
+        workshop = await self.workshop()
         page = workshop.pages.get(page_id) if workshop else None
         return f"{self.site.structure:08x}-{file_key(page.path) if page else ''}".replace(" ", "")
 
@@ -191,12 +223,12 @@ class Views:
         page_id = request.query.get("page", "")
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
-        seen = self.page_version(page_id)
+        seen = await self.page_version(page_id)
         await response.write(f"event: version\ndata: {seen}\n\n".encode())
         try:
             while True:
                 await asyncio.sleep(LIVE_INTERVAL)
-                now = self.page_version(page_id)
+                now = await self.page_version(page_id)
                 if now != seen:
                     await response.write(b"event: change\ndata: reload\n\n")
                     seen = now

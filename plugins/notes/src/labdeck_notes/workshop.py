@@ -211,16 +211,21 @@ def _config_vars(entries: Any, overrides: Mapping[str, Any], environ: Mapping[st
     return values, names
 
 
-def load_workshop(root: Path, environ: Mapping[str, str] | None = None) -> Workshop:
-    """Read the workshop at ``root``. Never raises for content problems: they land in ``problems``."""
+def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
+                  workshop_file: str = "workshop.yaml") -> Workshop:
+    """Read the workshop at ``root``. Never raises for content problems: they land in ``problems``.
+
+    ``environ`` supplies the values of the workshop's own declared variables (names the
+    author chose in modules.yaml, with their aliases) and config.js's environment.
+    """
     environ = os.environ if environ is None else environ
     root = Path(root)
     base, content = find_base(root)
     problems: list[Problem] = []
     modules_file = base / "modules.yaml"
-    workshop_file = base / environ.get("WORKSHOP_FILE", "workshop.yaml")
+    selection_file = base / workshop_file
     modules_data = _read_yaml(modules_file, root, problems) if modules_file.is_file() else {}
-    workshop_data = _read_yaml(workshop_file, root, problems) if workshop_file.is_file() else {}
+    workshop_data = _read_yaml(selection_file, root, problems) if selection_file.is_file() else {}
 
     config = modules_data.get("config") or {}
     if not isinstance(config, dict):
@@ -266,7 +271,7 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None) -> Works
         analytics=analytics, slides=slides if (slides / "index.html").is_file() else None, problems=problems,
     )
     if workshop.layout == "modules":
-        _order_modules(workshop, modules_data, workshop_data, modules_file, workshop_file)
+        _order_modules(workshop, modules_data, workshop_data, modules_file, selection_file)
     else:
         _order_pages(workshop)
     for position, page_id in enumerate(workshop.sequence):

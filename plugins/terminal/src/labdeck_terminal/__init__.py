@@ -20,21 +20,21 @@ def register_settings():
 
 
 @hookimpl
-def supervisor_programs(settings):
-    return [backends.program(settings)]
+def supervisor_programs(deck):
+    return [backends.program(deck)]
 
 
 @hookimpl
-def register_proxies(settings):
-    return [backends.proxy(settings)]
+def register_proxies(deck):
+    return [backends.proxy(deck)]
 
 
-@hookimpl(trylast=True)  # a dashboard, when installed, is the better landing page
-def default_page(settings):
+@hookimpl(trylast=True)  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
+def default_page(deck):
     return "terminal/session/1"
 
 
-@hookimpl
-def workshop_variables(settings, request):
-    return {"terminal_url": settings.prefix + "terminal"}
+@hookimpl(optionalhook=True)  # the notes plugin's hook: no error when it is not installed
+def workshop_variables(deck, request):
+    return {"terminal_url": deck.url("terminal").rstrip("/")}
 

@@ -5,33 +5,35 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from labdeck import ProgramSpec, ProxySpec, Settings
+from labdeck import Deck, ProgramSpec, ProxySpec
 
 from . import butterfly
+from .options import ServerOptions
 
 
-def socket_path(settings: Settings) -> Path:
+def socket_path(deck: Deck) -> Path:
     """Our server's socket, in labdeck's private runtime folder (stable across web restarts)."""
-    return Path(settings.runtime_dir) / "terminal.sock"
+    return Path(deck.settings.core.runtime_dir) / "terminal.sock"
 
 
-def program(settings: Settings) -> ProgramSpec:
-    if settings.terminal_backend == "butterfly":
-        return butterfly.program(settings)
-    command = [sys.executable, "-m", "labdeck_terminal.server", "--socket", str(socket_path(settings)),
-               "--sessions", str(settings.terminal_sessions), "--scrollback", str(settings.terminal_scrollback),
-               "--window", str(settings.terminal_window)]
-    for folder in settings.terminal_profile_dirs or ("",):
-        command += ["--profile-dir", folder]
-    if settings.terminal_shell:
-        command += ["--shell", settings.terminal_shell]
-    if settings.terminal_home:
-        command += ["--home", str(settings.terminal_home)]
+def server_options(deck: Deck) -> ServerOptions:
+    own = deck.settings.terminal
+    return ServerOptions(
+        socket=str(socket_path(deck)), sessions=own.sessions, scrollback=own.scrollback, window=own.window,
+        profile_dirs=tuple(folder for folder in own.profile_dirs if folder), shell=own.shell,
+        home=str(own.home) if own.home else None, hidden_env=tuple(sorted(deck.settings.secrets())),
+    )
+
+
+def program(deck: Deck) -> ProgramSpec:
+    if deck.settings.terminal.backend == "butterfly":
+        return butterfly.program(deck)
+    command = [sys.executable, "-m", "labdeck_terminal.server", "--options", server_options(deck).to_json()]
     return ProgramSpec(name="terminal", command=command, stopwaitsecs=3.0, outlives_crash=True)
 
 
-def proxy(settings: Settings) -> ProxySpec:
-    if settings.terminal_backend == "butterfly":
-        return butterfly.proxy(settings)
+def proxy(deck: Deck) -> ProxySpec:
+    if deck.settings.terminal.backend == "butterfly":
+        return butterfly.proxy(deck)
     # keep_path=False: /<prefix>terminal/session/1 arrives as /session/1; the page uses relative URLs.
-    return ProxySpec(path="terminal/", upstream="http://localhost/", unix_socket=str(socket_path(settings)))
+    return ProxySpec(path="terminal/", upstream="http://localhost/", unix_socket=str(socket_path(deck)))

@@ -21,7 +21,7 @@ import socket
 import sys
 from pathlib import Path
 
-from labdeck import ProgramSpec, ProxySpec, Settings
+from labdeck import Deck, ProgramSpec, ProxySpec
 
 from .sessions import shell_environment
 
@@ -29,6 +29,7 @@ from .sessions import shell_environment
 def _port(runtime_dir: Path) -> int:
     """A free loopback port, remembered in the runtime folder so a restarted web
     process finds the Butterfly that is still running."""
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     remembered = runtime_dir / "butterfly.port"
     with contextlib.suppress(OSError, ValueError):
         return int(remembered.read_text())
@@ -39,20 +40,20 @@ def _port(runtime_dir: Path) -> int:
     return port
 
 
-def root_path(settings: Settings) -> str:
-    return settings.prefix + "terminal"
+def root_path(deck: Deck) -> str:
+    return deck.url("terminal").rstrip("/")
 
 
-def program(settings: Settings) -> ProgramSpec:
-    runtime_dir = Path(settings.runtime_dir)
+def program(deck: Deck) -> ProgramSpec:
+    runtime_dir = Path(deck.settings.core.runtime_dir)
+    own = deck.settings.terminal
     command = [sys.executable, "-m", "labdeck_terminal.butterfly_launcher", "--runtime-dir", str(runtime_dir),
-               "--port", str(_port(runtime_dir)), "--root", root_path(settings)]
-    environment = shell_environment(settings.terminal_shell or os.environ.get("SHELL"), settings.terminal_home,
-                                    settings.terminal_profile_dirs)
+               "--port", str(_port(runtime_dir)), "--root", root_path(deck)]
+    environment = shell_environment(own.shell or os.environ.get("SHELL"), own.home, own.profile_dirs)
     return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True)
 
 
-def proxy(settings: Settings) -> ProxySpec:
+def proxy(deck: Deck) -> ProxySpec:
     # keep_path: Butterfly knows its public root (--uri-root-path) and wants the full path.
-    return ProxySpec(path="terminal/", upstream=f"http://127.0.0.1:{_port(Path(settings.runtime_dir))}/",
+    return ProxySpec(path="terminal/", upstream=f"http://127.0.0.1:{_port(Path(deck.settings.core.runtime_dir))}/",
                      keep_path=True)

@@ -14,7 +14,6 @@ Every URL the page uses is relative, so the server never needs to know the prefi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import html
@@ -31,6 +30,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
+from .options import ServerOptions, parse_args
 from .pty import Session, Viewer
 from .sessions import NAME, SessionLimit, Sessions, ShellConfig
 
@@ -42,7 +42,7 @@ PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
 
 SESSIONS = web.AppKey("sessions", Sessions)
 VIEWERS = web.AppKey("viewers", set)
-OPTIONS = web.AppKey("options", argparse.Namespace)
+OPTIONS = web.AppKey("options", ServerOptions)
 
 #: close codes (documented in docs/terminal.md)
 CLOSE_GONE = 4404  # asked for a session id that no longer exists
@@ -211,8 +211,9 @@ async def _heartbeat(app: web.Application) -> None:
 
 # -- the app and its lifecycle -----------------------------------------------------------------
 
-def make_app(options: argparse.Namespace, environ: dict[str, str] | None = None) -> web.Application:
-    config = ShellConfig(shell=options.shell, home=options.home, profile_dirs=tuple(options.profile_dir),
+def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> web.Application:
+    config = ShellConfig(shell=options.shell, home=Path(options.home) if options.home else None,
+                         profile_dirs=options.profile_dirs, hidden_env=options.hidden_env,
                          environ=dict(os.environ if environ is None else environ))
     app = web.Application()
     app[OPTIONS] = options
@@ -249,7 +250,7 @@ def _socket_in_use(path: str) -> bool:
     return True
 
 
-async def serve(options: argparse.Namespace) -> None:
+async def serve(options: ServerOptions) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -291,33 +292,8 @@ async def serve(options: argparse.Namespace) -> None:
                 os.unlink(options.socket)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m labdeck_terminal.server", description=__doc__.split("\n")[0])
-    where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--socket", help="unix socket to listen on (created 0600)")
-    where.add_argument("--port", type=int, help="TCP port on --host instead (benchmarks, debugging)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--shell", default=None, help="login shell (default: $SHELL, else bash)")
-    p.add_argument("--home", type=Path, default=None, help="folder shells start in (default: home)")
-    p.add_argument("--profile-dir", action="append", default=None,
-                   help="folder whose *.sh are sourced before the shell starts (repeatable; "
-                        "default /opt/app-root/etc/profile.d)")
-    p.add_argument("--sessions", type=int, default=16, help="most sessions at once")
-    p.add_argument("--scrollback", type=int, default=512 * 1024, help="bytes of output kept per session")
-    p.add_argument("--window", type=int, default=512 * 1024,
-                   help="unacknowledged bytes a viewer may hold before the PTY is paused")
-    p.add_argument("--ping", type=float, default=25.0, help="seconds between heartbeats")
-    p.add_argument("--stall-timeout", type=float, default=10.0,
-                   help="seconds a viewer may hold the PTY paused before it is dropped")
-    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
-    return p
-
-
 def main(argv: list[str] | None = None) -> None:
-    options = parser().parse_args(argv)
-    if options.profile_dir is None:
-        options.profile_dir = ["/opt/app-root/etc/profile.d"]
-    options.profile_dir = [folder for folder in options.profile_dir if folder]  # "" means none
+    options = parse_args(argv)
     logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s terminal %(levelname)s %(message)s")
     with contextlib.suppress(ImportError):

@@ -17,9 +17,6 @@ log = logging.getLogger("labdeck.terminal")
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 START_SCRIPT = Path(__file__).parent / "shell" / "start.sh"
-#: never handed to a shell: labdeck's own secrets (an `env` on a projected screen shows all)
-HIDDEN_ENV = ("LABDECK_TOKEN", "LABDECK_COOKIE_SECRET", "LABDECK_AUTH_PASSWORD", "AUTH_PASSWORD",
-              "OAUTH_CLIENT_SECRET", "LABDECK_OAUTH_CLIENT_SECRET")
 
 
 class SessionLimit(Exception):
@@ -33,10 +30,12 @@ class ShellConfig:
     shell: str | None = None
     home: Path | None = None
     profile_dirs: Sequence[str] = ("/opt/app-root/etc/profile.d",)
+    #: never handed to a shell: labdeck's declared secrets (an `env` on a projected screen shows all)
+    hidden_env: Sequence[str] = ()
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def command(self, session: str) -> ShellCommand:
-        env = {k: v for k, v in self.environ.items() if k not in HIDDEN_ENV}
+        env = {k: v for k, v in self.environ.items() if k not in self.hidden_env}
         env.update(shell_environment(self.shell or env.get("SHELL"), self.home, self.profile_dirs))
         env["LABDECK_TERMINAL_SESSION"] = session
         return ShellCommand(["/bin/sh", str(START_SCRIPT)], env)
