@@ -4,7 +4,8 @@
 #   images/hub/demo.sh            # then open http://127.0.0.1:8000/ and sign in as alice, bob or instructor
 #
 # Needs python3 (3.11+) and Node.js/npm. Everything goes into .hub-demo/ at the repository root:
-# a venv with labdeck, the plugins found in plugins/, jupyterhub and the idle culler, and the hub's state.
+# a venv with labdeck, the plugins found in plugins/ (labdeck-jupyterhub among them: the spawned servers
+# sign in through the hub with it), jupyterhub and the idle culler, and the hub's state.
 # Parameters (see docs/multi-user.md): SHARED_PASSWORD, ADMIN_PASSWORD, ALLOWED_USERS, ADMIN_USERS,
 # IDLE_TIMEOUT, HUB_PORT, WORKSHOP_DIR and any other labdeck setting passed through PASS_ENVIRONMENT.
 set -euo pipefail

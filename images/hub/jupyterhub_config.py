@@ -157,6 +157,7 @@ if SPAWNER == "kubernetes":
         c.KubeSpawner.volumes = [{"name": "app-root", "persistentVolumeClaim": {"claimName": "{pvc_name}"}}]
         c.KubeSpawner.volume_mounts = [{"name": "app-root", "mountPath": "/opt/app-root"}]
         # the image's /opt/app-root is hidden by the volume: copy it in once, never over later changes
+        # (`labdeck copy-once` comes with labdeck-jupyterhub, which the terminal and dashboard images have)
         c.KubeSpawner.init_containers = [{
             "name": "copy-once",
             "image": image,

@@ -2,7 +2,8 @@
 
 CI needs: Node.js + npm (apt: nodejs npm) for configurable-http-proxy from images/hub/package-lock.json,
 and in the test venv: jupyterhub, jupyterhub-idle-culler, jupyterhub-kubespawner (config test only),
-oauthenticator, jupyterhub-tmpauthenticator, plus tests/plugin_example installed.
+oauthenticator, jupyterhub-tmpauthenticator, plus plugins/jupyterhub (labdeck-jupyterhub) and
+tests/plugin_example installed.
 """
 
 import sys

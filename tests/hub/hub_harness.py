@@ -1,8 +1,9 @@
 """A real JupyterHub + configurable-http-proxy on loopback, run with images/hub/jupyterhub_config.py.
 
 Needs: ``jupyterhub`` and ``jupyterhub-idle-culler`` in the venv running the tests, Node.js and npm
-(``npm ci`` in images/hub/ is run here when node_modules is missing), labdeck and the example plugin
-(tests/plugin_example) installed in the same venv.
+(``npm ci`` in images/hub/ is run here when node_modules is missing), labdeck, labdeck-jupyterhub
+(plugins/jupyterhub: the spawned servers sign in through the hub with it; it brings labdeck-oauth)
+and the example plugin (tests/plugin_example) installed in the same venv.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ CONFIG = HUB_DIR / "jupyterhub_config.py"
 PASSWORD = "workshop-password-for-tests"
 ADMIN_PASSWORD = "instructor-password-for-the-hub-tests"
 BIN = Path(sys.executable).parent
-
-
 
 
 def ensure_proxy() -> str:

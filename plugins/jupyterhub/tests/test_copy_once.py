@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from labdeck.copy_once import MARKER
+from labdeck_jupyterhub.copy_once import MARKER
 
 
 def copy_once(src, dest) -> subprocess.CompletedProcess:

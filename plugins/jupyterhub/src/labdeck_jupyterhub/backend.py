@@ -1,47 +1,40 @@
 """``jupyterhub`` auth: labdeck as a server spawned by JupyterHub, signed in through the hub.
 
-The hub starts ``labdeck serve`` with no arguments and everything in the environment
-(read here, not as flags: the API token is a secret and the spawner owns these names):
+The hub starts ``labdeck serve`` with no arguments and everything in the environment: the
+``jupyterhub`` settings group (``JUPYTERHUB_CLIENT_ID``, ``JUPYTERHUB_API_TOKEN``, also the
+OAuth client secret, ``JUPYTERHUB_API_URL``, ``JUPYTERHUB_BASE_URL``, ``JUPYTERHUB_HOST``
+when the hub is on another host, ``JUPYTERHUB_OAUTH_CALLBACK_URL``,
+``JUPYTERHUB_OAUTH_ACCESS_SCOPES``, ``JUPYTERHUB_ACTIVITY_URL``, ``JUPYTERHUB_SERVER_NAME``,
+``JUPYTERHUB_ACTIVITY_INTERVAL``).
 
-``JUPYTERHUB_CLIENT_ID``, ``JUPYTERHUB_API_TOKEN`` (also the OAuth client secret),
-``JUPYTERHUB_API_URL``, ``JUPYTERHUB_BASE_URL``, ``JUPYTERHUB_HOST`` (when the hub is on
-another host), ``JUPYTERHUB_OAUTH_CALLBACK_URL``, ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``,
-``JUPYTERHUB_ACTIVITY_URL``, ``JUPYTERHUB_SERVER_NAME``, ``JUPYTERHUB_ACTIVITY_INTERVAL``.
-
-A browser without a session goes through the OAuth2 code flow (PKCE, client secret in
-the body, ``state`` bound to the browser by a short-lived signed cookie and accepted
-once); the token's owner and scopes come from ``GET $JUPYTERHUB_API_URL/user``. Only a
-token holding one of the access scopes gets in; anyone else gets a 403 page.
+The hub is an OAuth2 provider like any other: ``OAuthCodeFlow`` of labdeck-oauth does the
+code flow (PKCE, client secret in the body, ``state`` bound to the browser by a short-lived
+signed cookie and accepted once). The token's owner and scopes come from
+``GET $JUPYTERHUB_API_URL/user``; the access scopes it holds are kept in the session, and
+the backend's ``allow`` rule lets in only a session holding one of
+``JUPYTERHUB_OAUTH_ACCESS_SCOPES``: the owner, and admins the hub lets in; anyone else gets
+the 403 page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
-from authlib.oauth2.auth import ClientAuth
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 
-from ..keys import ACTIVITY
-from ..pages import forbidden, page
-from ..settings import Settings, SettingsError
-from ..specs import Principal
-from ..urls import safe_next
-from .base import AuthBackend, wants_html
-from .oauth_flow import Flow, FlowError, LoginFlows
-from .session import SessionCookies
+from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
+from labdeck_oauth import OAuthCodeFlow, ProviderError, SignedIn, request_json
 
-log = logging.getLogger("labdeck.auth.jupyterhub")
+from .activity import report_activity
+
+log = logging.getLogger("labdeck.jupyterhub")
 
 
 @dataclass(frozen=True)
@@ -61,32 +54,29 @@ class HubConfig:
     activity_interval: float
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], prefix: str) -> HubConfig:
+    def from_settings(cls, hub: Any, prefix: str) -> HubConfig:
+        """From the ``jupyterhub`` settings group; what is missing or unusable stops the start."""
         def need(name: str) -> str:
-            value = environ.get(name, "").strip()
+            value = (hub.get(name) or "").strip()
             if not value:
-                raise SettingsError(f"{name} is not set: the jupyterhub auth mode runs under a JupyterHub spawner")
+                raise SettingsError(f"JUPYTERHUB_{name.upper()} is not set: the jupyterhub auth mode runs "
+                                    "under a JupyterHub spawner")
             return value
 
-        client_id = need("JUPYTERHUB_CLIENT_ID")
-        api_token = need("JUPYTERHUB_API_TOKEN")
-        api_url = need("JUPYTERHUB_API_URL").rstrip("/")
-        scopes = parse_scopes(environ.get("JUPYTERHUB_OAUTH_ACCESS_SCOPES", ""))
+        client_id = need("client_id")
+        api_token = need("api_token")
+        api_url = need("api_url").rstrip("/")
+        scopes = parse_scopes(hub.oauth_access_scopes or "")
         if not scopes:
             raise SettingsError("JUPYTERHUB_OAUTH_ACCESS_SCOPES is missing or empty: refusing to start, "
                                 "since nobody could be told apart from the server's owner")
-        base_url = "/" + environ.get("JUPYTERHUB_BASE_URL", "/").strip("/")
+        base_url = "/" + (hub.base_url or "/").strip("/")
         hub_prefix = base_url.rstrip("/") + "/hub/"
-        hub_host = environ.get("JUPYTERHUB_HOST", "").rstrip("/")
-        callback_url = environ.get("JUPYTERHUB_OAUTH_CALLBACK_URL") or prefix + "oauth_callback"
+        hub_host = (hub.host or "").rstrip("/")
+        callback_url = hub.oauth_callback_url or prefix + "oauth_callback"
         callback_path = urlsplit(callback_url).path
         if not callback_path.startswith(prefix) or callback_path == prefix:
             raise SettingsError(f"JUPYTERHUB_OAUTH_CALLBACK_URL {callback_url!r} is not under the prefix {prefix!r}")
-        interval = environ.get("JUPYTERHUB_ACTIVITY_INTERVAL", "")
-        try:
-            activity_interval = float(interval) if interval else 300.0
-        except ValueError as error:
-            raise SettingsError(f"JUPYTERHUB_ACTIVITY_INTERVAL: {interval!r} is not a number of seconds") from error
         return cls(
             client_id=client_id,
             api_token=api_token,
@@ -96,9 +86,9 @@ class HubConfig:
             callback_url=callback_url,
             callback_route=callback_path[len(prefix):],
             access_scopes=scopes,
-            activity_url=environ.get("JUPYTERHUB_ACTIVITY_URL") or None,
-            server_name=environ.get("JUPYTERHUB_SERVER_NAME", ""),
-            activity_interval=max(activity_interval, 1.0),
+            activity_url=hub.activity_url or None,
+            server_name=hub.server_name or "",
+            activity_interval=max(float(hub.activity_interval), 1.0),
         )
 
 
@@ -135,114 +125,73 @@ def scope_grants(held: str, required: str) -> bool:
 
 
 def has_access(token_scopes: Any, access_scopes: frozenset[str]) -> bool:
-    if not isinstance(token_scopes, list):
+    if not isinstance(token_scopes, list | tuple):
         return False
     return any(scope_grants(str(held), required) for held in token_scopes for required in access_scopes)
 
 
-def redirect(location: str) -> web.Response:
-    """A 302 to return (with cookies set on it), not to raise."""
-    return web.Response(status=302, headers={"Location": location})
-
-
-class JupyterHubAuth(AuthBackend):
+class JupyterHubAuth(OAuthCodeFlow):
     """Sign-in through the hub that spawned this server; owner and permitted admins only."""
 
     name = "jupyterhub"
+    order = 10  # the spawner's variables win over anything else configured
+    provider_failure_status = 502  # the hub, in front of us, did not answer
 
-    def __init__(self, settings: Settings, sessions: SessionCookies, environ: Mapping[str, str] | None = None):
-        super().__init__(settings, sessions)
-        import os
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return settings.has("jupyterhub") and bool(settings.jupyterhub.client_id)
 
-        self.hub = HubConfig.from_environ(os.environ if environ is None else environ, settings.prefix)
+    def __init__(self, deck: Deck, sessions: SessionCookies):
+        super().__init__(deck, sessions)
+        self.hub = hub = HubConfig.from_settings(deck.settings.jupyterhub, self.prefix)
+        self.client_id = hub.client_id
+        self.client_secret = lambda: hub.api_token
+        self.endpoint_overrides = {"authorize_url": hub.authorize_url, "token_url": hub.api_url + "/oauth2/token"}
+        self.token_auth_method = "client_secret_post"  # noqa: S105 - a method name, not a secret
+        self.scope = ""  # the hub grants what the spawner registered for this client
+        self.redirect_url = hub.callback_url
+        self.callback_path = hub.callback_route
+        # the spawner gives the same token to every restart of the web process (labdeck run)
+        self.secret_seed = b"jupyterhub:" + hub.api_token.encode()
         self.hub_version: str | None = None
         self._client: aiohttp.ClientSession | None = None
         self._reporter: asyncio.Task | None = None
-        self.flows = LoginFlows(sessions, settings.prefix)
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get(self.hub.callback_route, self.callback), web.get("api", self.api)]
+        return [*super().routes(), web.get("api", self.api)]
 
-    # --- the sign-in flow ------------------------------------------------------------------------
+    # --- who signed in, and may they enter ------------------------------------------------------
 
-    async def challenge(self, request: web.Request) -> web.StreamResponse:
-        if not wants_html(request):
-            return await super().challenge(request)
-        prefix = self.settings.prefix
-        response = redirect(prefix)  # Location set below, once the state exists
-        flow = self.flows.begin(request, response, safe_next(request.path_qs, prefix, prefix), self.hub.callback_url)
-        response.headers["Location"] = prepare_grant_uri(
-            self.hub.authorize_url, self.hub.client_id, "code", redirect_uri=self.hub.callback_url,
-            state=flow.state, code_challenge=flow.code_challenge, code_challenge_method="S256",
-        )
-        return response
-
-    async def callback(self, request: web.Request) -> web.StreamResponse:
-        prefix = self.settings.prefix
-        failed = page("Sign-in failed", "")  # only collects the state cookie's removal
-        try:
-            flow: Flow | None = self.flows.finish(request, failed)
-        except FlowError:
-            flow = None
-        if request.query.get("error"):
-            return self._failure(failed, 403, "The hub did not allow this sign-in.")
-        if flow is None or not request.query.get("code"):
-            return self._failure(failed, 400, "This sign-in link has expired or was already used.")
-        try:
-            token = await self._token_for_code(request.query["code"], flow.code_verifier)
-            user = await self._hub_user(token)
-        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
-            log.warning("sign-in through the hub failed: %s", type(error).__name__)
-            return self._failure(failed, 502, "The hub could not confirm who you are.")
+    async def lookup_user(self, token: Any) -> SignedIn:
+        status, user = await request_json("GET", self.hub.api_url + "/user", bearer=token["access_token"],
+                                          ssl_context=self.ssl_context)
+        if status != 200 or not isinstance(user, dict):
+            raise ProviderError(f"the hub's user endpoint answered HTTP {status}")
         name = user.get("name")
         if not isinstance(name, str) or not name:
-            return self._failure(failed, 502, "The hub could not confirm who you are.")
-        if not has_access(user.get("scopes"), self.hub.access_scopes):
-            response: web.StreamResponse = forbidden(name, prefix)
-        else:
-            groups = tuple(g for g in user.get("groups") or () if isinstance(g, str))
-            principal = Principal(name=name, backend=self.name, groups=groups,
-                                  extra={"admin": True} if user.get("admin") else {})
-            response = redirect(safe_next(flow.next_url, prefix, prefix))
-            self.sessions.write(response, request, principal)
-        for name_, morsel in failed.cookies.items():  # carry the state cookie's removal over
-            response.cookies[name_] = morsel
-        return response
+            raise ProviderError("the hub's user endpoint named no user")
+        groups = tuple(g for g in user.get("groups") or () if isinstance(g, str))
+        # only the scopes the allow rule looks at: the cookie stays small
+        scopes = user.get("scopes") if isinstance(user.get("scopes"), list) else []
+        kept = tuple(sorted({str(s) for s in scopes
+                             if any(scope_grants(str(s), required) for required in self.hub.access_scopes)}))
+        return SignedIn(Principal(name=name, backend=self.name, groups=groups), kept)
 
-    def _failure(self, carrier: web.Response, status: int, message: str) -> web.Response:
-        prefix = html.escape(self.settings.prefix)
-        body = f'<h1>Sign-in failed</h1><p>{html.escape(message)}</p><p><a href="{prefix}">Try again</a></p>'
-        response = page("Sign-in failed", body, status=status)
-        for name, morsel in carrier.cookies.items():
-            response.cookies[name] = morsel
-        return response
-
-    async def _token_for_code(self, code: str, verifier: str) -> str:
-        body = prepare_token_request("authorization_code", code=code, redirect_uri=self.hub.callback_url,
-                                     code_verifier=verifier)
-        auth = ClientAuth(self.hub.client_id, self.hub.api_token, "client_secret_post")
-        url, headers, body = auth.prepare("POST", self.hub.api_url + "/oauth2/token",
-                                          {"Content-Type": "application/x-www-form-urlencoded"}, body)
-        async with self.client.post(url, data=body.encode(), headers=headers) as response:
-            if response.status != 200:
-                raise ValueError(f"token endpoint answered {response.status}")
-            reply = await response.json()
-        return str(reply["access_token"])
-
-    async def _hub_user(self, token: str) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"}
-        async with self.client.get(self.hub.api_url + "/user", headers=headers) as response:
-            if response.status != 200:
-                raise ValueError(f"user endpoint answered {response.status}")
-            user = await response.json()
-        if not isinstance(user, dict):
-            raise ValueError("user endpoint answered no object")
-        return user
+    async def allow(self, principal: Principal, request: web.Request) -> bool:
+        """Only a session whose token held one of ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``."""
+        if has_access(self.grants(request), self.hub.access_scopes):
+            return True
+        log.info("refused %s (no access scope for this server)", principal.name)
+        return False
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        response = redirect(self.hub.logout_url)
+        self.end_session(request)
+        response = web.Response(status=302, headers={"Location": self.hub.logout_url})
         self.sessions.clear(response)
         return response
+
+    def startup_message(self, url: str) -> str:
+        return f"Sign-in through JupyterHub ({self.hub.api_url}), client {self.client_id}"
 
     # --- what the hub asks of a spawned server --------------------------------------------------
 
@@ -252,20 +201,23 @@ class JupyterHubAuth(AuthBackend):
         return web.json_response({}, headers=headers)
 
     @property
-    def client(self) -> aiohttp.ClientSession:
+    def http(self) -> aiohttp.ClientSession:
         if self._client is None:
             self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15),
                                                  cookie_jar=aiohttp.DummyCookieJar())
         return self._client
 
     async def on_startup(self, app: web.Application) -> None:
+        await super().on_startup(app)
         try:
-            async with self.client.get(self.hub.api_url + "/", timeout=aiohttp.ClientTimeout(total=5)) as response:
+            async with self.http.get(self.hub.api_url + "/", timeout=aiohttp.ClientTimeout(total=5)) as response:
                 self.hub_version = (await response.json()).get("version")
         except (aiohttp.ClientError, TimeoutError, ValueError, AttributeError) as error:
             log.warning("could not read the hub's version from %s: %s", self.hub.api_url, type(error).__name__)
         if self.hub.activity_url:
-            self._reporter = asyncio.ensure_future(self._report_activity(app))
+            self._reporter = asyncio.ensure_future(report_activity(
+                self.http, self.deck.activity, self.hub.activity_url, self.hub.server_name,
+                self.hub.api_token, self.hub.activity_interval))
 
     async def on_shutdown(self, app: web.Application) -> None:
         if self._reporter is not None:
@@ -274,28 +226,3 @@ class JupyterHubAuth(AuthBackend):
                 await self._reporter
         if self._client is not None:
             await self._client.close()
-
-    async def _report_activity(self, app: web.Application) -> None:
-        """Tell the hub when this server was last used, at most once per interval, only when it was."""
-        activity = app[ACTIVITY]
-        reported = 0.0
-        while True:
-            await asyncio.sleep(self.hub.activity_interval)
-            last = activity.last
-            if last <= reported:
-                continue
-            stamp = datetime.fromtimestamp(last, UTC).isoformat().replace("+00:00", "Z")
-            body = {"servers": {self.hub.server_name: {"last_activity": stamp}}, "last_activity": stamp}
-            try:
-                async with self.client.post(self.hub.activity_url, json=body,
-                                            headers={"Authorization": f"token {self.hub.api_token}"}) as response:
-                    if response.status >= 400:
-                        log.warning("the hub refused the activity report: %s", response.status)
-                    else:
-                        reported = last
-            except (aiohttp.ClientError, TimeoutError) as error:
-                log.warning("could not report activity to the hub: %s", type(error).__name__)
-
-    def secret_material(self) -> bytes:
-        # the spawner gives the same token to every restart of the web process (labdeck run)
-        return b"jupyterhub:" + self.hub.api_token.encode()
