@@ -23,7 +23,7 @@ from .plugins import PluginError, call_each, collect
 from .programs import ProgramRunner
 from .proxy import WEBSOCKETS, Proxy, Route
 from .settings import Settings
-from .specs import ProgramSpec, ProxySpec
+from .specs import ProxySpec
 
 log = logging.getLogger("labdeck")
 
@@ -60,10 +60,13 @@ def _plugin_app(plugin: str, value: object) -> web.Application:
     return sub
 
 
-def _mount_plugins(app: web.Application, deck: Deck, pm: pluggy.PluginManager) -> None:
-    """Each plugin's sub-app under ``<prefix><plugin>/``; its proxies at their paths."""
+def _mount_plugins(app: web.Application, deck: Deck, pm: pluggy.PluginManager, backend: AuthBackend) -> None:
+    """Each plugin's sub-app under ``<prefix><plugin>/``; its proxies at their paths. Core's own
+    ``-/`` and the sign-in backend's routes (``oauth_callback``, the hub's ``api``) are taken first."""
     prefix = deck.prefix
-    claims: dict[str, str] = {"-/": "labdeck", "api/": "labdeck", "oauth_callback/": "labdeck"}
+    claims: dict[str, str] = {"-/": "labdeck"}
+    for route in backend.routes():
+        claims.setdefault(route.path.split("/", 1)[0] + "/", f"sign-in ({backend.name})")
     subapps: dict[str, web.Application] = {}
     for plugin, value in call_each(pm, "register_routes", deck=deck):
         if plugin in subapps:
@@ -106,10 +109,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return await request.app[AUTH_BACKEND].logout(request)
 
 
-def programs(deck: Deck, pm: pluggy.PluginManager) -> list[ProgramSpec]:
-    return [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, deck=deck)]
-
-
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     ensure_private_dir(app[DECK].settings.core.runtime_dir)
     runner = app.get(PROGRAMS)
@@ -148,7 +147,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     app[AUTH_BACKEND] = backend
     app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry)
     app[WEBSOCKETS] = set()
-    specs = programs(deck, pm)
+    specs = deck.programs()
     if core.run_programs and specs:
         app[PROGRAMS] = ProgramRunner(specs)
     prefix = deck.prefix
@@ -158,7 +157,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
         public.add(app.router.add_route(route.method, prefix + route.path, route.handler).resource)
     app.router.add_get(prefix + "-/logout", logout)
     app.router.add_get(prefix, root)
-    _mount_plugins(app, deck, pm)
+    _mount_plugins(app, deck, pm, backend)
     app.on_response_prepare.append(security_headers(core.frame_ancestors))
     app.on_shutdown.append(_close_websockets)
     app.cleanup_ctx.append(_lifecycle)

@@ -1,5 +1,5 @@
-"""The ``labdeck`` command: ``serve``, ``run``, ``supervisord-conf``, ``plugins``, ``settings``,
-and every plugin's commands."""
+"""The ``labdeck`` command: ``serve``, ``plugins``, ``settings``, and every plugin's commands
+(``run`` and ``supervisord-conf`` come with labdeck-supervisor)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from . import __version__
 from .core_settings import CORE_SETTINGS, finalize_settings
 from .deck import Deck
 from .plugins import PluginError, call_each, collect, make_plugin_manager, plugin_infos
-from .run import flags_as_environment, run
 from .settings import Setting, Settings, SettingsError, check_unique, declare, load_settings, parse_bool, parse_list
 from .settings_docs import settings_markdown
 from .specs import Command
@@ -67,21 +66,22 @@ def build_parser(pm: pluggy.PluginManager, specs: Sequence[Setting]) -> tuple[ar
     sub.add_parser("plugins", help="list the plugins found and the hooks they implement")
     settings = sub.add_parser("settings", help="list every setting of core and the plugins found")
     settings.add_argument("--markdown", action="store_true", help="as the Markdown tables of docs/configuration.md")
-    conf = sub.add_parser("supervisord-conf", help="print a supervisord.conf running labdeck and its programs")
-    conf.add_argument("--include", action="append", default=[], metavar="GLOB",
-                      help="extra supervisord .conf files to include (may be repeated)")
-    add_setting_flags(conf, specs)
-    run_parser = sub.add_parser("run", help="write supervisord.conf and become supervisord (the container entry point)")
-    add_setting_flags(run_parser, specs)
     commands: dict[str, Command] = {}
     for plugin, command in collect(pm, "register_commands", Command):
         if command.name in commands or command.name in sub.choices:
             raise PluginError(f"plugin {plugin!r}: command {command.name!r} exists already")
         commands[command.name] = command
         command_parser = sub.add_parser(command.name, help=command.help)
+        if command.with_settings:
+            add_setting_flags(command_parser, specs)
         if command.configure:
             command.configure(command_parser)
     return parser, commands
+
+
+def flags_as_environment(specs: Sequence[Setting], args: argparse.Namespace) -> dict[str, str]:
+    """Each setting given as a flag -> its first environment variable (flags win, so the first wins too)."""
+    return {spec.env_names[0]: value for spec in specs if (value := getattr(args, spec.key, None)) is not None}
 
 
 def cmd_plugins(pm: pluggy.PluginManager) -> int:
@@ -114,17 +114,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "settings":
             return cmd_settings(specs, args.markdown)
         if args.command in commands:
-            args.deck = Deck(finalize_settings(load_settings(specs, {}, environ)), pm)
-            return commands[args.command].run(args)
-        if args.command == "run":
-            settings = finalize_settings(settings_from_args(specs, args, environ))
-            return run(Deck(settings, pm), pm, {**environ, **flags_as_environment(specs, args)})
+            command = commands[args.command]
+            args.deck = Deck(finalize_settings(settings_from_args(specs, args, environ)), pm)
+            if command.with_settings:
+                args.setting_environment = {**environ, **flags_as_environment(specs, args)}
+            return command.run(args)
         settings = finalize_settings(settings_from_args(specs, args, environ))
-        if args.command == "supervisord-conf":
-            from .supervisor import render_supervisord_conf
-
-            print(render_supervisord_conf(Deck(settings, pm), pm, include=args.include), end="")
-            return 0
         from .server import serve
 
         return serve(settings, pm)

@@ -48,8 +48,6 @@ CORE_SETTINGS: list[Setting] = [
             help="start the plugins' programs as children (off when supervisord runs them)"),
     Setting("runtime_dir", type=Path, default=None,
             help="private folder for sockets and state (default: /tmp/labdeck-<uid>-<port>)"),
-    Setting("supervisor_include", type=list, default=("/opt/app-root/etc/supervisor/*.conf",),
-            help="labdeck run: globs of the workshop's own supervisord .conf files to include"),
     Setting("plugins", type=list, default=None, help="only load these plugins (allow-list)"),
     Setting("disable", type=list, default=(), help="do not load these plugins (same as ENABLE_<NAME>=false)"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from aiohttp import web
@@ -10,7 +10,10 @@ from aiohttp import web
 from .activity import Activity
 from .plugins import BUILTIN_PLUGINS
 from .settings import Settings
-from .specs import Principal
+from .specs import Principal, ProgramSpec
+
+if TYPE_CHECKING:
+    from .auth.base import AuthBackend
 
 #: the running app's Deck (plugins: ``Deck.of(request)``)
 DECK = web.AppKey("labdeck.deck", "Deck")
@@ -49,6 +52,18 @@ class Deck:
     def url(self, plugin: str, path: str = "") -> str:
         """The public path of ``path`` inside ``plugin``'s mount: ``/user/a/notes/x.md``."""
         return f"{self.prefix}{plugin.strip('/')}/{path.lstrip('/')}"
+
+    def programs(self) -> list[ProgramSpec]:
+        """Every plugin's ``supervisor_programs``, checked (for whoever runs them)."""
+        from .plugins import collect
+
+        return [spec for _, spec in collect(self._pm, "supervisor_programs", ProgramSpec, deck=self)]
+
+    def auth_backend(self) -> type[AuthBackend]:
+        """The sign-in backend these settings choose; raises ``SettingsError`` when none fits."""
+        from .auth import available_backends, choose_backend
+
+        return choose_backend(self.settings, available_backends(self._pm))
 
     @staticmethod
     def of(request: web.Request) -> Deck:

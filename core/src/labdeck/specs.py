@@ -70,13 +70,16 @@ class ProgramSpec:
 
 @dataclass(frozen=True)
 class Command:
-    """A ``labdeck <name>`` subcommand. ``configure(parser)`` adds arguments;
-    ``run(args)`` returns the exit code."""
+    """A ``labdeck <name>`` subcommand. ``configure(parser)`` adds arguments; ``run(args)``
+    returns the exit code and finds the ``Deck`` in ``args.deck``. With ``with_settings`` the
+    command takes every setting's flag, as ``serve`` does, and ``args.setting_environment``
+    is the environment with those flags folded in (for a command that starts labdeck)."""
 
     name: str
     help: str
     run: Callable[[argparse.Namespace], int]
     configure: Callable[[argparse.ArgumentParser], None] | None = None
+    with_settings: bool = False
 
 
 @dataclass(frozen=True)

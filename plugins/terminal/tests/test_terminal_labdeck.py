@@ -108,7 +108,8 @@ def supervised(supervisord: int, needle: str) -> int | None:
 def supervisord(folder, free_port):
     """labdeck as `labdeck run` runs it: supervisord with labdeck and the terminal server side by side."""
     token = secrets.token_urlsafe(12)
-    env = {**os.environ, **labdeck_env(folder), "LABDECK_PORT": str(free_port), "LABDECK_TOKEN": token}
+    env = {**os.environ, **labdeck_env(folder, LABDECK_PLUGINS="terminal,supervisor"), "LABDECK_PORT": str(free_port),
+           "LABDECK_TOKEN": token}
     conf = folder / "supervisord.conf"
     conf.write_text(subprocess.run([sys.executable, "-m", "labdeck", "supervisord-conf"], env=env, check=True,
                                    capture_output=True, text=True).stdout)

@@ -9,7 +9,6 @@ from terminal_helpers import short_dir
 import labdeck_terminal
 from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
-from labdeck.supervisor import render_supervisord_conf
 from labdeck.testing import make_settings
 from labdeck_terminal.options import ServerOptions
 
@@ -35,7 +34,7 @@ def test_own_backend_program_and_proxy():
     assert "hunter2" not in " ".join(program.command)
     [proxy] = pm.hook.register_proxies(deck=deck)[0]
     assert (proxy.path, proxy.unix_socket, proxy.keep_path) == ("terminal/", socket, False)
-    assert "program:terminal" in render_supervisord_conf(deck, pm)
+    assert [spec.name for spec in deck.programs()] == ["terminal"]
 
 
 def test_butterfly_backend_keeps_the_public_path_and_a_stable_port():

@@ -12,47 +12,33 @@ environment variables, so ``labdeck run --port 8080`` means what it says.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-import pluggy
+from labdeck import Deck
 
-from .core_settings import ensure_private_dir
-from .deck import Deck
-from .settings import Setting, SettingsError
-from .supervisor import render_supervisord_conf
+from .conf import render_supervisord_conf
 
 
 def supervisord_command() -> list[str]:
-    """supervisord from this Python environment (``labdeck[supervisor]``)."""
-    try:
-        import supervisor  # noqa: F401
-    except ImportError:
-        raise SettingsError("labdeck run needs supervisord: pip install 'labdeck[supervisor]'") from None
+    """supervisord from this Python environment (a dependency of this package)."""
     script = Path(sys.executable).with_name("supervisord")
     return [str(script)] if script.exists() else [sys.executable, "-m", "supervisor.supervisord"]
 
 
-def flags_as_environment(specs: Sequence[Setting], args: argparse.Namespace) -> dict[str, str]:
-    """Each setting given as a flag -> its first environment variable (flags win, so the first wins too)."""
-    return {spec.env_names[0]: value for spec in specs if (value := getattr(args, spec.key, None)) is not None}
-
-
-def prepare(deck: Deck, pm: pluggy.PluginManager, environ: MutableMapping[str, str]) -> Path:
+def prepare(deck: Deck, environ: MutableMapping[str, str]) -> Path:
     """Check the auth choice now (a refusal must stop the container, not loop in
     supervisord), pin a token so a restarted web process keeps its login URL and
     sessions, and write supervisord.conf into the runtime folder."""
-    from .auth import available_backends, choose_backend  # aiohttp and friends: only for the commands that need them
-
-    settings = deck.settings
-    if choose_backend(settings, available_backends(pm)).name == "token" and not settings.auth.token:
+    if deck.auth_backend().name == "token" and not deck.settings.auth.token:
         environ["LABDECK_TOKEN"] = secrets.token_urlsafe(24)
-    conf = ensure_private_dir(settings.core.runtime_dir) / "supervisord.conf"
-    text = render_supervisord_conf(deck, pm, include=settings.core.supervisor_include)
+    runtime_dir = Path(deck.settings.core.runtime_dir)
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    conf = runtime_dir / "supervisord.conf"
+    text = render_supervisord_conf(deck)
     partial = conf.with_suffix(".tmp")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as file:
@@ -96,11 +82,11 @@ def relay_output() -> None:
     os.close(write_end)
 
 
-def run(deck: Deck, pm: pluggy.PluginManager, environ: Mapping[str, str]) -> int:
+def run(deck: Deck, environ: Mapping[str, str]) -> int:
     """Replace this process with supervisord, which gets ``environ`` (never returns on success)."""
     command = supervisord_command()
     environ = dict(environ)
-    conf = prepare(deck, pm, environ)
+    conf = prepare(deck, environ)
     sys.stdout.flush()
     sys.stderr.flush()
     if not (reopenable(1) and reopenable(2)):

@@ -7,11 +7,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import pluggy
-
-from .deck import Deck
-from .plugins import collect
-from .specs import ProgramSpec
+from labdeck import Deck, ProgramSpec
 
 
 class ProgramConfigError(ValueError):
@@ -115,7 +111,8 @@ def labdeck_program(runtime_dir: Path) -> ProgramSpec:
     )
 
 
-def render_supervisord_conf(deck: Deck, pm: pluggy.PluginManager, include: Iterable[str] = ()) -> str:
+def render_supervisord_conf(deck: Deck) -> str:
+    """labdeck itself, every plugin's programs and the workshop's own ``*.conf`` files."""
     runtime_dir = deck.settings.core.runtime_dir
-    programs = [spec for _, spec in collect(pm, "supervisor_programs", ProgramSpec, deck=deck)]
-    return supervisord_conf([labdeck_program(runtime_dir), *programs], runtime_dir=runtime_dir, include=include)
+    return supervisord_conf([labdeck_program(runtime_dir), *deck.programs()], runtime_dir=runtime_dir,
+                            include=deck.settings.supervisor.include)

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 
 from labdeck import ProgramSpec
-from labdeck.supervisor import ProgramConfigError, supervisord_conf
 from labdeck.testing import wait_until as wait_for
+from labdeck_supervisor.conf import ProgramConfigError, supervisord_conf
 
 SUPERVISORD = shutil.which("supervisord") or str(Path(sys.executable).parent / "supervisord")
-
-
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,12 @@ from pathlib import Path
 
 import pytest
 
+import labdeck_supervisor
 from labdeck import ProgramSpec, Setting, hookimpl
-from labdeck.deck import Deck
-from labdeck.plugins import make_plugin_manager
-from labdeck.run import flags_as_environment, prepare
-from labdeck.testing import free_port, make_settings
+from labdeck.cli import flags_as_environment
+from labdeck.testing import free_port, make_deck
 from labdeck.testing import wait_until as wait_for
-
-pytest.importorskip("supervisor", reason="labdeck run needs labdeck[supervisor]")
+from labdeck_supervisor.run import prepare
 
 LABDECK = [sys.executable, "-m", "labdeck"]
 
@@ -43,11 +41,10 @@ def alive(pid: int) -> bool:
 
 
 def test_conf_has_labdeck_plugin_programs_and_workshop_include(tmp_path):
-    pm = make_plugin_manager(discover=False, extra={"sleeper": SleeperPlugin()})
-    settings = make_settings(pm, runtime_dir=tmp_path / "rt", token=None,
-                             supervisor_include=(str(tmp_path / "etc" / "*.conf"),))
+    deck = make_deck({"sleeper": SleeperPlugin(), "supervisor": labdeck_supervisor}, runtime_dir=tmp_path / "rt",
+                     token=None, supervisor_include=(str(tmp_path / "etc" / "*.conf"),))
     environ: dict[str, str] = {}
-    conf = prepare(Deck(settings, pm), pm, environ)
+    conf = prepare(deck, environ)
     text = conf.read_text()
     assert "[program:labdeck]" in text and "--no-run-programs" in text
     assert "[program:sleeper]" in text and 'GREETING="100%% ready"' in text
@@ -149,7 +146,7 @@ def test_output_reaches_stdout_through_a_relay_when_stdout_cannot_be_reopened(tm
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "LABDECK_", "JUPYTERHUB_"))}
     env.update(AUTH_USERNAME="workshop", AUTH_PASSWORD="pw", LABDECK_RUNTIME_DIR=str(tmp_path / "rt"),
                LABDECK_SUPERVISOR_INCLUDE=f"{etc}/*.conf")
-    as_if_not_reopenable = ("import sys; from labdeck import run; run.reopenable = lambda fd: False; "
+    as_if_not_reopenable = ("import sys; from labdeck_supervisor import run; run.reopenable = lambda fd: False; "
                             "from labdeck.cli import main; sys.exit(main())")
     process = subprocess.Popen([sys.executable, "-c", as_if_not_reopenable, "run", "--port", str(free_port())],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
