@@ -9,7 +9,7 @@ DEMO_CONTENT ?= examples/workshop
 DEMO_PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv dev system-deps lint bench hub-demo clean
+.PHONY: demo test venv dev system-deps lint docs bench hub-demo clean
 
 ## Debian packages the tests drive (a real Chromium; node and npm for front-end builds; as
 ## root, buildah and debootstrap for the image tests), installed only when their command is missing.
@@ -36,7 +36,8 @@ venv:
 ## ... plus the test tools and the throwaway plugin the tests discover through its entry point.
 dev: venv
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./tests/plugin_example
+	$(BIN)/pip install -q --disable-pip-version-check ./testing
+	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./testing ./tests/plugin_example
 
 demo: system-deps venv
 	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve --port $(DEMO_PORT)
@@ -47,6 +48,10 @@ test: system-deps dev
 
 lint: dev
 	$(BIN)/ruff check .
+
+## docs/configuration.md's settings tables, from `labdeck settings --markdown` (a test checks them)
+docs: dev
+	$(BIN)/python docs/gen_settings.py
 
 bench: dev
 	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done

@@ -10,7 +10,7 @@ import urllib.request
 import aiohttp
 import pytest
 
-from labdeck.testing import free_port
+from labdeck_testing import free_port
 
 
 def pid_alive(pid: int) -> bool:

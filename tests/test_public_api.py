@@ -1,8 +1,7 @@
 """Every plugin, built-in or not, uses only ``labdeck``'s public names.
 
-The public API is ``labdeck.__all__`` plus the test helpers (docs/plugins.md, "The public
-API"): ``labdeck.testing`` while it is part of core, ``labdeck_testing`` once it is a
-distribution of its own (a package of its own is not ``labdeck``'s to police). The first
+The public API is ``labdeck.__all__`` (docs/plugins.md, "The public API"); the test helpers
+are a distribution of their own, ``labdeck_testing``, not ``labdeck``'s to police. The first
 test reads every plugin's source with ``ast`` and lists each use of anything else, as
 ``file:line``. The others show that each hook of the contract can be implemented, and does
 what docs/hooks.md says, with public names alone (they are also the tests that
@@ -14,7 +13,6 @@ from __future__ import annotations
 import argparse
 import ast
 import getpass
-import importlib.util
 import types
 from pathlib import Path
 
@@ -23,17 +21,12 @@ from aiohttp import web
 
 import labdeck
 from labdeck import AuthBackend, Command, Deck, Principal, Setting, hookimpl, hookspec
-
-try:
-    from labdeck_testing import labdeck_login, make_app, make_deck
-except ModuleNotFoundError:  # before the test helpers became their own distribution, labdeck-testing
-    from labdeck.testing import labdeck_login, make_app, make_deck
+from labdeck_testing import labdeck_login, make_app, make_deck
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = frozenset(labdeck.__all__)
-#: submodules plugins may import: the test helpers, while they are part of core (labdeck-testing's
-#: ``labdeck_testing`` is another distribution, as public as labdeck_dashboard's ``Tab``)
-PUBLIC_MODULES = frozenset({"testing"} if importlib.util.find_spec("labdeck.testing") else ())
+#: submodules of labdeck plugins may import: none
+PUBLIC_MODULES: frozenset[str] = frozenset()
 
 
 def plugin_sources() -> list[Path]:
@@ -101,10 +94,7 @@ def test_the_scan_itself(source, expected):
 def test_the_scan_and_the_test_helpers():
     source = "from labdeck import testing\nfrom labdeck.testing import make_app\nimport labdeck.testing"
     found = [what for _, what in private_uses(ast.parse(source))]
-    if PUBLIC_MODULES:
-        assert found == []
-    else:  # labdeck.testing is gone: importing it is an error
-        assert found == ["from labdeck import testing", "from labdeck.testing import ...", "import labdeck.testing"]
+    assert found == ["from labdeck import testing", "from labdeck.testing import ...", "import labdeck.testing"]
 
 
 def test_plugins_use_only_public_names():

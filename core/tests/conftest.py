@@ -97,7 +97,7 @@ def upstream_ws_connects(upstream):
 @pytest.fixture
 def proxied(labdeck_client, upstream):
     """A signed-in client for a labdeck proxying ``<prefix>up/`` to the upstream's ``/base/``."""
-    from labdeck.testing import labdeck_login
+    from labdeck_testing import labdeck_login
 
     async def factory(prefix="/", **settings):
         plugin = ProxyPlugin(f"http://127.0.0.1:{upstream.port}/base/")

@@ -3,7 +3,7 @@ from aiohttp import web
 
 from labdeck import ProgramSpec, ProxySpec, hookimpl
 from labdeck.plugins import PluginError, make_plugin_manager, plugin_enabled
-from labdeck.testing import make_app
+from labdeck_testing import make_app
 
 
 async def hi(request):
@@ -79,7 +79,7 @@ def test_disabled_plugin_adds_nothing():
 
 
 async def test_plugin_route_is_behind_auth(labdeck_client):
-    from labdeck.testing import labdeck_login
+    from labdeck_testing import labdeck_login
 
     client = await labdeck_client({"hello": RoutesPlugin()}, prefix="/user/alice/")
     assert (await client.get("/user/alice/hello/")).status == 401
@@ -92,7 +92,7 @@ async def test_plugin_route_is_behind_auth(labdeck_client):
 
 
 async def test_root_redirects_to_default_page(labdeck_client):
-    from labdeck.testing import labdeck_login
+    from labdeck_testing import labdeck_login
 
     class Default:
         @hookimpl

@@ -4,7 +4,7 @@ import aiohttp
 import pytest
 
 from labdeck.auth.session import cookie_name
-from labdeck.testing import TEST_TOKEN
+from labdeck_testing import TEST_TOKEN
 
 
 async def test_http_reaches_upstream_under_a_prefix(proxied):
@@ -63,7 +63,7 @@ async def test_bodies_stream_both_ways(proxied):
 
 
 async def test_upstream_down_is_a_readable_502(labdeck_client, proxy_plugin):
-    from labdeck.testing import labdeck_login
+    from labdeck_testing import labdeck_login
 
     client = await labdeck_client({"down": proxy_plugin("http://127.0.0.1:9/base/")}, proxy_connect_retry=0.3)
     await labdeck_login(client)

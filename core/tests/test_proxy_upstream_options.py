@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from labdeck import ProxySpec, hookimpl
-from labdeck.testing import labdeck_login, make_certificates
+from labdeck_testing import labdeck_login, make_certificates
 
 
 def upstream_app() -> web.Application:

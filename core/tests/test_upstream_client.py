@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from labdeck.testing import labdeck_login
+from labdeck_testing import labdeck_login
 
 
 class RawUpstream:

@@ -20,9 +20,9 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 import labdeck_notes
-from labdeck.testing import make_app
 from labdeck_notes import views
 from labdeck_notes.workshop import load_workshop
+from labdeck_testing import make_app
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))

@@ -21,7 +21,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from labdeck.testing import free_port
+from labdeck_testing import free_port
 
 HERE = Path(__file__).resolve().parent
 # not a proxy: an aiohttp server answering by itself, on uvloop, as labdeck runs. What any

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import aiohttp
 
-from labdeck.testing import free_port
+from labdeck_testing import free_port
 
 PROMPT = re.compile(rb"[$#] $")
 

@@ -8,7 +8,7 @@ import sys
 
 from labdeck import ProxySpec, hookimpl
 from labdeck.server import run_app
-from labdeck.testing import make_app
+from labdeck_testing import make_app
 
 
 class BenchProxy:

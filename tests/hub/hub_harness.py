@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from labdeck.testing import free_port
+from labdeck_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB_DIR = ROOT / "images" / "hub"

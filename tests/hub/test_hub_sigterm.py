@@ -12,7 +12,7 @@ import subprocess
 import aiohttp
 from hub_harness import free_port
 
-from labdeck.testing import start_server
+from labdeck_testing import start_server
 
 
 async def test_sigterm_closes_open_websockets_and_exits(tmp_path):

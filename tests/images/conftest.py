@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from labdeck.testing import free_port, wait_until
+from labdeck_testing import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("LABDECK_IMAGE_CACHE", "/var/tmp/labdeck-image-cache"))

@@ -1,7 +1,7 @@
 """labdeck: a small auth proxy that serves workshop plugins under one prefix.
 
-The names below (and ``labdeck.testing`` for tests) are the whole public API: plugins,
-built-in or not, import nothing else from ``labdeck`` (a test checks that).
+The names below are the whole public API: plugins, built-in or not, import nothing else
+from ``labdeck`` (a test checks that). Test helpers are the ``labdeck-testing`` distribution.
 """
 
 from .auth.base import AuthBackend, wants_html

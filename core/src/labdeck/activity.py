@@ -2,7 +2,7 @@
 
 Core only records the time; whoever cares (the ``jupyterhub`` backend, for the
 hub's idle culler) reads ``last``. A plugin's own WebSocket handler may call
-``request.config_dict[ACTIVITY].touch()`` per message so its traffic counts too.
+``Deck.of(request).activity.touch()`` per message so its traffic counts too.
 """
 
 from __future__ import annotations

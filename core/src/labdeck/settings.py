@@ -155,9 +155,6 @@ class Settings:
     def has(self, group: str) -> bool:
         return group in self._groups
 
-    def groups(self) -> list[str]:
-        return list(self._groups)
-
     @property
     def specs(self) -> list[Setting]:
         return list(self._specs.values())
@@ -178,18 +175,15 @@ class Settings:
                     found[env] = str(value)
         return found
 
-    def as_dict(self, *, reveal: bool = False) -> dict[str, dict[str, Any]]:
-        shown: dict[str, dict[str, Any]] = {}
-        for name, group in self._groups.items():
-            shown[name] = {}
-            for key in group:
-                value = group.get(key)
-                spec = self._specs.get(f"{name}.{key}")
-                shown[name][key] = "***" if not reveal and spec is not None and spec.secret and value else value
-        return shown
-
     def __repr__(self) -> str:
-        return f"Settings({self.as_dict()!r})"
+        """Every value, secrets as ``***``: safe to log."""
+        shown = {name: {key: "***" if self._secret(name, key) and group.get(key) else group.get(key) for key in group}
+                 for name, group in self._groups.items()}
+        return f"Settings({shown!r})"
+
+    def _secret(self, group: str, name: str) -> bool:
+        spec = self._specs.get(f"{group}.{name}")
+        return spec is not None and spec.secret
 
 
 def declare(owner: str, specs: Iterable[Any]) -> list[Setting]:

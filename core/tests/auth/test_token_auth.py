@@ -1,7 +1,7 @@
 from yarl import URL
 
 from labdeck.auth.session import cookie_name
-from labdeck.testing import TEST_TOKEN, labdeck_login
+from labdeck_testing import TEST_TOKEN, labdeck_login
 
 
 async def test_token_in_url_sets_cookie_and_leaves_the_url(labdeck_client):

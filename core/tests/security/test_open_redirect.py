@@ -2,8 +2,8 @@
 
 import pytest
 
-from labdeck.testing import TEST_TOKEN
 from labdeck.urls import safe_next
+from labdeck_testing import TEST_TOKEN
 
 PAYLOADS = [
     "https://evil.example/",

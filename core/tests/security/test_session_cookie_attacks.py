@@ -3,7 +3,7 @@
 from itsdangerous import URLSafeTimedSerializer
 
 from labdeck.auth.session import cookie_name
-from labdeck.testing import labdeck_login
+from labdeck_testing import labdeck_login
 
 
 async def test_tampered_cookie_is_signed_out(labdeck_client):

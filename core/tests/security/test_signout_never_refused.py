@@ -2,7 +2,7 @@
 signing out (and so signing in as someone else) always works."""
 
 from labdeck import hookimpl
-from labdeck.testing import labdeck_login
+from labdeck_testing import labdeck_login
 
 
 class RefuseEveryone:

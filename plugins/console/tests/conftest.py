@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import labdeck.testing
+import labdeck_testing
 
 FAKE_CONSOLE = Path(__file__).parent / "fake_console.py"
 
@@ -42,7 +42,7 @@ async def console(aiohttp_server) -> FakeConsole:
 
 @pytest.fixture(name="free_port")
 def free_port_fixture() -> int:
-    return labdeck.testing.free_port()
+    return labdeck_testing.free_port()
 
 
 @pytest.fixture

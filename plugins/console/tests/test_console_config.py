@@ -9,9 +9,9 @@ import pytest
 
 import labdeck_console
 from labdeck import SettingsError
-from labdeck.testing import labdeck_login, make_deck
 from labdeck_console import config
 from labdeck_dashboard import Tab
+from labdeck_testing import labdeck_login, make_deck
 
 
 def settings_for(**environ):
@@ -71,7 +71,7 @@ def test_credentials_in_the_console_url_stop_the_start_without_being_shown():
 
 
 def test_not_configured_adds_nothing_and_says_so_once(no_service_account, caplog):
-    from labdeck.testing import make_app
+    from labdeck_testing import make_app
 
     caplog.set_level(logging.INFO, logger="labdeck.console")
     app = make_app({"console": labdeck_console})
@@ -148,7 +148,7 @@ def test_the_console_command_becomes_a_program_on_loopback(no_service_account):
 
 async def test_an_https_console_is_trusted_through_the_ca_file(labdeck_client, aiohttp_server, tmp_path,
                                                                  no_service_account, fake_console_app):
-    from labdeck.testing import make_certificates
+    from labdeck_testing import make_certificates
 
     ca, cert, key = make_certificates(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -4,7 +4,7 @@ WebSocket, and what an unreachable console looks like."""
 from __future__ import annotations
 
 import labdeck_console
-from labdeck.testing import TEST_TOKEN, labdeck_login
+from labdeck_testing import TEST_TOKEN, labdeck_login
 
 PREFIX = "/user/alice/"
 CONSOLE = PREFIX + "console/"

@@ -30,8 +30,8 @@ from aiohttp import web
 
 import labdeck_dashboard
 from labdeck import hookimpl
-from labdeck.testing import TEST_TOKEN, make_app
 from labdeck_dashboard import Tab
+from labdeck_testing import TEST_TOKEN, make_app
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))

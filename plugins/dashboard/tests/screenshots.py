@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, start_server
+from labdeck_testing import CHROMIUM, CHROMIUM_ARGS, start_server
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))

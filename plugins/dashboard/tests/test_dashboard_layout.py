@@ -6,9 +6,9 @@ import pytest
 
 import labdeck_dashboard
 from labdeck import SettingsError, hookimpl
-from labdeck.testing import make_deck
 from labdeck_dashboard import Tab
 from labdeck_dashboard.layout import build_layout, parse_tabs, resolve_url
+from labdeck_testing import make_deck
 
 
 class FakePlugin:

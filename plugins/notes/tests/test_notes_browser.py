@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from labdeck.testing import CHROMIUM, CHROMIUM_ARGS
+from labdeck_testing import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")

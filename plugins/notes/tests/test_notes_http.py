@@ -190,8 +190,8 @@ async def test_live_reload_says_change_when_the_page_changes(corpus_copy, notes_
 async def test_slides_are_served_and_offered_as_a_tab(corpus, notes_client, monkeypatch):
     monkeypatch.setenv("AUDIENCE_LINK", "https://example.com/join")
     import labdeck_notes
-    from labdeck.testing import make_deck
     from labdeck_dashboard import Tab
+    from labdeck_testing import make_deck
 
     client = await notes_client(corpus / "lab-k8s-fundamentals", prefix="/user/alice/")
     slides = await client.get("/user/alice/notes/slides", allow_redirects=False)

@@ -26,7 +26,7 @@ from aiohttp import web
 
 import labdeck_oauth
 from labdeck import Deck, hookimpl
-from labdeck.testing import CHROMIUM, CHROMIUM_ARGS, free_port, start_server
+from labdeck_testing import CHROMIUM, CHROMIUM_ARGS, free_port, start_server
 
 PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
@@ -215,7 +215,7 @@ HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 @contextlib.asynccontextmanager
 async def chromium():
     """Debian's Chromium through Playwright's async API, closed after the test.
-    (The sync ``chromium`` fixture of labdeck.testing keeps an event loop running for the
+    (The sync ``chromium`` fixture of labdeck_testing keeps an event loop running for the
     whole session, which breaks every asyncio test that runs after it.)"""
     if not HAVE_CHROMIUM:
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -10,8 +10,8 @@ from labdeck.auth import available_backends, choose_backend
 from labdeck.cli import main
 from labdeck.plugins import make_plugin_manager
 from labdeck.settings import SettingsError, declare
-from labdeck.testing import make_app, make_settings
 from labdeck_oauth import OIDCAuth, OpenShiftAuth
+from labdeck_testing import make_app, make_settings
 
 PAGE = "/probe/"
 HTML = {"Accept": "text/html"}

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from labdeck.testing import make_app
+from labdeck_testing import make_app
 
 PREFIX = "/workshop/"
 PAGE = PREFIX + "probe/"

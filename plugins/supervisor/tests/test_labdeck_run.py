@@ -18,9 +18,9 @@ import pytest
 import labdeck_supervisor
 from labdeck import ProgramSpec, Setting, hookimpl
 from labdeck.cli import flags_as_environment
-from labdeck.testing import free_port, make_deck
-from labdeck.testing import wait_until as wait_for
 from labdeck_supervisor.run import prepare
+from labdeck_testing import free_port, make_deck
+from labdeck_testing import wait_until as wait_for
 
 LABDECK = [sys.executable, "-m", "labdeck"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from labdeck import ProgramSpec
-from labdeck.testing import wait_until as wait_for
 from labdeck_supervisor.conf import ProgramConfigError, supervisord_conf
+from labdeck_testing import wait_until as wait_for
 
 SUPERVISORD = shutil.which("supervisord") or str(Path(sys.executable).parent / "supervisord")
 

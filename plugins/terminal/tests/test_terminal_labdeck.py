@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from terminal_helpers import ServerProcess, Term, alive, children_of, short_dir, wait_for
 
-import labdeck.testing
+import labdeck_testing
 
 PREFIX = "/user/alice/"
 
@@ -30,7 +30,7 @@ def folder():
 
 @pytest.fixture(name="free_port")
 def free_port_fixture() -> int:
-    return labdeck.testing.free_port()
+    return labdeck_testing.free_port()
 
 
 def labdeck_env(folder, **extra: str) -> dict[str, str]:

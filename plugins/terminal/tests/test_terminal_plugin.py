@@ -9,8 +9,8 @@ from terminal_helpers import short_dir
 import labdeck_terminal
 from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
-from labdeck.testing import make_settings
 from labdeck_terminal.options import ServerOptions
+from labdeck_testing import make_settings
 
 
 def settings_for(**environ: str):

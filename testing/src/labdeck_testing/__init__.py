@@ -1,4 +1,6 @@
-"""pytest fixtures for labdeck and plugin authors (registered as a pytest plugin).
+"""labdeck-testing: pytest fixtures for labdeck and plugin authors (a pytest plugin, entry point
+``pytest11``). A distribution of its own so that core carries no test code and no pytest.
+It drives core the way ``labdeck serve`` does, so it uses core's internals; plugins do not.
 
 - ``labdeck_client(plugins={...}, **settings)``: an aiohttp test client for an
   in-process app with exactly these plugins (no entry-point discovery unless
@@ -12,6 +14,8 @@
 """
 
 from __future__ import annotations
+
+__version__ = "0.2.0"
 
 import os
 import queue
@@ -33,11 +37,11 @@ from typing import Any
 
 import pytest
 
-from .cli import setting_specs
-from .core_settings import finalize_settings
-from .deck import DECK, Deck
-from .plugins import make_plugin_manager
-from .settings import Settings, load_settings
+from labdeck.cli import setting_specs
+from labdeck.core_settings import finalize_settings
+from labdeck.deck import DECK, Deck
+from labdeck.plugins import make_plugin_manager
+from labdeck.settings import Settings, load_settings
 
 TEST_TOKEN = "labdeck-test-token"  # noqa: S105 - for in-process test apps only
 CHROMIUM = os.environ.get("LABDECK_CHROMIUM", "/usr/bin/chromium")
@@ -92,7 +96,7 @@ def make_deck(plugins: Mapping[str, ModuleType | object] | None = None, *, disco
 def make_app(plugins: Mapping[str, ModuleType | object] | None = None, *, discover: bool = False,
              environ: Mapping[str, str] | None = None, **settings: Any):
     """An in-process app with exactly these plugins (and core's built-ins); settings as ``make_settings``."""
-    from .app import create_app
+    from labdeck.app import create_app
 
     pm = make_plugin_manager(discover=discover, extra=plugins or {}, environ=environ or {})
     return create_app(make_settings(pm, environ, **settings), pm)
