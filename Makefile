@@ -8,6 +8,10 @@ DEMO_CONTENT ?= examples/workshop
 # not labdeck's default 10080: Chrome and Chromium refuse to open that port (ERR_UNSAFE_PORT)
 DEMO_PORT ?= 8080
 PYTEST_ARGS ?=
+# what the packages are built from: a change here (and only here) means installing again
+PACKAGE_SOURCES := $(shell find core plugins testing tests/plugin_example -type f \
+	-not -path '*/tests/*' -not -path '*/node_modules/*' -not -path '*/static/vendor/*' \
+	-not -path '*/__pycache__/*' -not -path '*/build/*' -not -name '*.egg-info' 2>/dev/null)
 
 .PHONY: demo test venv dev system-deps lint docs bench hub-demo clean
 
@@ -27,17 +31,24 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## A virtualenv with core and every plugin installed as a user would: plain, non-editable wheels.
-venv:
+## A virtualenv with core and every plugin installed as a user would: plain, non-editable wheels,
+## installed again only when a package's files changed since the last install (stamp files).
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(PACKAGE_SOURCES) Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check $(PACKAGES)
 	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps $(PACKAGES)
+	@touch $@
 
 ## ... plus the test tools and the throwaway plugin the tests discover through its entry point.
-dev: venv
+dev: $(VENV)/.dev
+
+$(VENV)/.dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check ./testing
 	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./testing ./tests/plugin_example
+	@touch $@
 
 demo: system-deps venv
 	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve --port $(DEMO_PORT)

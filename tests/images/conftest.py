@@ -13,7 +13,6 @@ that variable is set, in which case they fail.
   ignores ``STORAGE_DRIVER`` in the environment.
 - ``LABDECK_BUILD_CA_BUNDLE`` (default /etc/ssl/certs/ca-certificates.crt if present): a CA
   bundle mounted into the build for pip and npm, for machines behind a TLS-intercepting proxy.
-- ``LABDECK_CORPUS``: the shared workshop corpus (default ../shared/corpus beside the repo).
 
 The images are built without Java (``INSTALL_JAVA=false``, for speed) from a Debian base made
 locally with debootstrap; Node.js stays in, so npm is at hand for the plugins' wheel builds.
@@ -47,7 +46,6 @@ from labdeck_testing import free_port, wait_until
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("LABDECK_IMAGE_CACHE", "/var/tmp/labdeck-image-cache"))
 CONTEXT = Path(os.environ.get("LABDECK_IMAGE_CONTEXT", REPO))
-CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
 CA_BUNDLE = os.environ.get("LABDECK_BUILD_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
 BASE = "localhost/labdeck-debian-base:bookworm"
 TERMINAL = "localhost/labdeck-terminal:test"
@@ -326,13 +324,6 @@ def terminal():
 def until():
     """``until(check, timeout, what)``: poll until ``check()`` is truthy, return its value."""
     return wait_until
-
-
-@pytest.fixture(scope="session")
-def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the workshop corpus is not at {CORPUS} (set LABDECK_CORPUS)")
-    return CORPUS
 
 
 def http_get(url: str, auth: tuple[str, str] | None = None) -> tuple[int, str]:

@@ -9,18 +9,21 @@ from pathlib import Path
 
 import pytest
 
+#: the project's own example workshop (a fresh clone has it; the corpus is for conformance tests)
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "workshop"
+
 USER, PASSWORD = "workshop", secrets.token_urlsafe(12)
 AUTH = (USER, PASSWORD)
 ARBITRARY_UID = 1000321
 
 
 @pytest.fixture(scope="module")
-def dashboard(dashboard_image, container_of, corpus):
-    """The dashboard image with a corpus workshop, a workshop supervisord program and a
-    profile script, started through its command as an arbitrary UID."""
+def dashboard(dashboard_image, container_of):
+    """The dashboard image with the project's example workshop, a workshop supervisord program
+    and a profile script, started through its command as an arbitrary UID."""
     container = container_of(dashboard_image)
     app_root = container.root / "opt" / "app-root"
-    container.copy_in(corpus / "lab-workshop-content" / "workshop", "/opt/app-root/src/workshop")
+    container.copy_in(EXAMPLE / "workshop", "/opt/app-root/src/workshop")
     (app_root / "etc" / "supervisor" / "workshop-marker.conf").write_text(
         "[program:workshop-marker]\n"
         "command=sh -c 'id -u > /tmp/workshop-marker.ran; exec sleep 100000'\n"
@@ -46,10 +49,10 @@ def test_login_with_auth_username_and_password(dashboard, get):
     assert status == 200, body
 
 
-def test_a_corpus_workshop_page_renders(dashboard, get):
-    status, body = get(dashboard.url + "notes/workshop-overview", auth=AUTH)
+def test_a_workshop_page_renders_with_its_commands(dashboard, get):
+    status, body = get(dashboard.url + "notes/exercises/01-first-commands", auth=AUTH)
     assert status == 200, body
-    assert "how to create and structure the content for your own workshop" in body
+    assert 'data-action="terminal:execute"' in body and "echo &#34;Hello from the notes&#34;; date" in body
 
 
 def test_a_terminal_runs_a_command_as_the_arbitrary_user(dashboard, terminal):
@@ -64,7 +67,7 @@ def test_terminal_shells_find_the_workshops_commands(dashboard, terminal):
 
 
 def test_the_arbitrary_user_can_change_the_workshop_files(dashboard):
-    result = dashboard.run("sh", "-c", "echo edited >> /opt/app-root/src/workshop/content/workshop-summary.md && "
+    result = dashboard.run("sh", "-c", "echo edited >> /opt/app-root/src/workshop/content/finish.md && "
                                        "mkdir /opt/app-root/src/mine && touch /opt/app-root/src/mine/file && echo ok")
     assert result.stdout.strip() == "ok"
 
@@ -72,7 +75,8 @@ def test_the_arbitrary_user_can_change_the_workshop_files(dashboard):
 def test_a_workshop_supervisord_program_runs(dashboard, until):
     ran = dashboard.root / "tmp" / "workshop-marker.ran"
     assert until(lambda: ran.exists() and ran.read_text().strip(), 30) == str(ARBITRARY_UID)
-    assert "RUNNING" in dashboard.ctl("status", "workshop-marker")
+    # supervisord says STARTING until the program has lived startsecs: wait for the state, not the clock
+    until(lambda: "RUNNING" in dashboard.ctl("status", "workshop-marker"), 30, "the workshop program to be RUNNING")
 
 
 def test_killed_web_process_comes_back_and_the_terminal_session_keeps_its_scrollback(dashboard, terminal, until):

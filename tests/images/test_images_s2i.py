@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: the project's own example workshop (a fresh clone has it; the corpus is for conformance tests)
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "workshop"
+
 SEED_RECIPE = """\
 FROM {image}
 USER root
@@ -36,9 +39,10 @@ WORKSHOP_IMAGE = "localhost/labdeck-test-workshop:test"
 ARBITRARY_UID = 1000321
 
 
-def workshop_source(tmp: Path, corpus: Path, build: str, dashboard_image: str) -> Path:
-    source = tmp / "lab-k8s-fundamentals"
-    shutil.copytree(corpus / "lab-k8s-fundamentals", source)
+def workshop_source(tmp: Path, build: str, dashboard_image: str) -> Path:
+    """The project's example workshop as a workshop repository with S2I scripts."""
+    source = tmp / "example-workshop"
+    shutil.copytree(EXAMPLE, source)
     (source / ".workshop").mkdir()
     (source / ".workshop" / "build").write_text(build)
     (source / ".workshop" / "setup").write_text(SETUP)
@@ -47,8 +51,8 @@ def workshop_source(tmp: Path, corpus: Path, build: str, dashboard_image: str) -
 
 
 @pytest.fixture(scope="module")
-def workshop_image(buildah, dashboard_image, corpus, tmp_path_factory) -> str:
-    source = workshop_source(tmp_path_factory.mktemp("s2i"), corpus, BUILD, dashboard_image)
+def workshop_image(buildah, dashboard_image, tmp_path_factory) -> str:
+    source = workshop_source(tmp_path_factory.mktemp("s2i"), BUILD, dashboard_image)
     buildah.bud("Dockerfile", WORKSHOP_IMAGE, {}, context=source)
     return WORKSHOP_IMAGE
 
@@ -58,21 +62,21 @@ def test_the_built_workshop_is_served_and_its_build_and_setup_ran(workshop_image
     src = container.root / "opt" / "app-root" / "src"
     assert (src / "built.txt").read_text() == "built by uid 1001\n"
     assert not (container.root / "tmp" / "src" / "workshop").exists()
-    # the corpus files are read-only; assemble leaves them writable for any UID in group 0
+    # the copied files are read-only; assemble leaves them writable for any UID in group 0
     edit = container.run("sh", "-c", "echo >> /opt/app-root/src/workshop/content/index.md && echo edited")
     assert edit.stdout.strip() == "edited"
     container.start({"AUTH_USERNAME": "workshop", "AUTH_PASSWORD": "pw"})
     status, body = get(container.url + "notes/", auth=("workshop", "pw"))
     assert status == 200
-    assert "quick hands on introduction with using Kubernetes" in body
+    assert "This small workshop shows what labdeck notes can do" in body
     assert (src / "setup.log").read_text() == f"setup ran as uid {ARBITRARY_UID}\n"
     container.stop()
     container.start({"AUTH_USERNAME": "workshop", "AUTH_PASSWORD": "pw"})  # setup runs on every start
     assert (src / "setup.log").read_text().count("setup ran") == 2
 
 
-def test_a_failing_build_step_fails_the_build(buildah, dashboard_image, corpus, tmp_path):
-    source = workshop_source(tmp_path, corpus, FAILING_BUILD, dashboard_image)
+def test_a_failing_build_step_fails_the_build(buildah, dashboard_image, tmp_path):
+    source = workshop_source(tmp_path, FAILING_BUILD, dashboard_image)
     result = buildah.bud("Dockerfile", "localhost/labdeck-test-failing:test", {}, context=source, check=False)
     assert result.returncode != 0
     assert "step-one" in result.stdout + result.stderr
