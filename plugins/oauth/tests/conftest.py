@@ -32,6 +32,9 @@ PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
 OTHER_SECRET = "other-client-secret-0123456789"
 PREFIX = "/user/alice/"
+#: the public host in-process tests configure as the redirect URL's (the test client's port is not known
+#: beforehand; sign_in follows the callback by its path)
+REDIRECT_HOST = "https://labdeck.example"
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Hub:
             "LABDECK_OAUTH_TOKEN_AUTH_METHOD": "client_secret_post",  # the hub reads the secret from the body
             "LABDECK_OAUTH_SCOPE": "read:users:groups!user",
             "LABDECK_OAUTH_USERNAME_CLAIM": "name",
+            "LABDECK_OAUTH_USER_ID_CLAIM": "name",  # the hub has no 'sub'; its user names are not editable
+            "LABDECK_OAUTH_REDIRECT_URL": self.redirect_uri,
             "LABDECK_OAUTH_ALLOWED_GROUPS": "workshop-admins",
             "LABDECK_PLUGINS": "oauth",  # no page plugin: a page behind auth answers 404, which is enough here
             **extra,
@@ -203,6 +208,7 @@ async def sign_in(client, cluster, user: str, path: str) -> aiohttp.ClientRespon
         assert at_provider.status == 302, await at_provider.text()
         callback = at_provider.headers["Location"]
     assert urlsplit(callback).path.endswith("/oauth_callback")
+    assert urlsplit(callback).netloc == "labdeck.example"  # the configured redirect URL (REDIRECT)
     response = await client.get(local(callback), headers=HTML, allow_redirects=False)
     assert response.status == 302, await response.text()
     assert response.headers["Location"] == path
@@ -244,6 +250,7 @@ class Tools:
     plugins = staticmethod(plugins)
     chromium = staticmethod(chromium)
     PREFIX = PREFIX
+    REDIRECT_HOST = REDIRECT_HOST
     CLIENT_SECRET = CLIENT_SECRET
 
 
@@ -268,6 +275,7 @@ class Cluster:
     groups: dict = None  # user -> groups
     bindings: list = None
     next_user: str = "alice"
+    claims: dict = None  # user -> user-info claims that replace the usual ones (a renamed display name)
     expires_in: int = 3600
     issue_refresh_tokens: bool = True
     rolebindings_status: int = 200
@@ -276,6 +284,8 @@ class Cluster:
 
     def __post_init__(self):
         self.groups = self.groups or {"alice": ["students"], "carol": ["teachers"], "dave": ["students"]}
+        self.claims = self.claims or {}
+        self.userinfo_status = 200  # what user info answers a valid token with (503: the provider is down)
         self.bindings = self.bindings if self.bindings is not None else [
             rolebinding("admin", "ClusterRole", [("User", "alice")]),
             rolebinding("admin", "ClusterRole", [("Group", "teachers")]),
@@ -375,8 +385,11 @@ class Cluster:
             name = bearer_user(request)
             if name is None:
                 raise web.HTTPUnauthorized()
+            if self.userinfo_status != 200:
+                return web.json_response({"error": "unavailable"}, status=self.userinfo_status)
             return web.json_response({"sub": "id-" + name, "preferred_username": name,
-                                      "realm_access": {"roles": self.groups.get(name, [])}})
+                                      "realm_access": {"roles": self.groups.get(name, [])},
+                                      **self.claims.get(name, {})})
 
         async def rolebindings(request):
             if request.headers.get("Authorization") != f"Bearer {self.sa_token}":

@@ -20,6 +20,7 @@ HTML = {"Accept": "text/html"}
 @pytest.fixture
 def labdeck(aiohttp_client, cluster, service_account_dir, tools):
     async def start(**settings):
+        settings = {"oauth_redirect_url": tools.REDIRECT_HOST + PREFIX + "oauth_callback", **settings}
         app = make_app(tools.plugins(), auth="openshift", prefix=PREFIX, oauth_service_account="labdeck",
                        oauth_serviceaccount_dir=service_account_dir, oauth_kubernetes_url=cluster.url, **settings)
         return await aiohttp_client(app)

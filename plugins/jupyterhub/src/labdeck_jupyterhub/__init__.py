@@ -39,6 +39,11 @@ def register_settings() -> list[Setting]:
         Setting("server_name", env="JUPYTERHUB_SERVER_NAME", default="", help="this server's name at the hub"),
         Setting("activity_interval", env="JUPYTERHUB_ACTIVITY_INTERVAL", type=float, default=300.0,
                 help="seconds between activity reports (only sent when there was activity)"),
+        # labdeck's own (LABDECK_JUPYTERHUB_*): the spawner does not set these
+        Setting("recheck_interval", type=float, default=300.0,
+                help="seconds after which a signed-in user's token is shown to the hub again (0: never)"),
+        Setting("recheck_grace", type=float, default=1800.0,
+                help="seconds a session outlives re-checks the hub does not answer (then: 503 until it does)"),
     ]
 
 

@@ -14,6 +14,16 @@ signed cookie and accepted once). The token's owner and scopes come from
 the backend's ``allow`` rule lets in only a session holding one of
 ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``: the owner, and admins the hub lets in; anyone else gets
 the 403 page.
+
+Every ``LABDECK_JUPYTERHUB_RECHECK_INTERVAL`` seconds the session's token is shown to
+``GET $JUPYTERHUB_API_URL/user`` again: the hub answers with the scopes the token holds
+*now* (what it was granted, cut down to what its owner may still do), so an admin who lost
+the role no longer holds ``access:servers``; a token the hub deleted (the user signed out at
+the hub, was deleted, or the token was revoked) ends the session.
+
+The callback is ``JUPYTERHUB_OAUTH_CALLBACK_URL`` exactly as the hub registered it (a path
+on the hub's host, or with ``subdomain_host`` a full URL on this server's own host), never
+something built from a request's ``Host``.
 """
 
 from __future__ import annotations
@@ -30,7 +40,15 @@ import aiohttp
 from aiohttp import web
 
 from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
-from labdeck_oauth import OAuthCodeFlow, ProviderError, SignedIn, request_json
+from labdeck_oauth import (
+    OAuthCodeFlow,
+    ProviderError,
+    SignedIn,
+    TokenError,
+    callback_route,
+    configure_recheck,
+    request_json,
+)
 
 from .activity import report_activity
 
@@ -73,10 +91,11 @@ class HubConfig:
         base_url = "/" + (hub.base_url or "/").strip("/")
         hub_prefix = base_url.rstrip("/") + "/hub/"
         hub_host = (hub.host or "").rstrip("/")
+        # as the spawner registered it with the hub: a path (the hub's own host) or, with subdomain_host,
+        # a full URL on this server's host; never built from a request
         callback_url = hub.oauth_callback_url or prefix + "oauth_callback"
-        callback_path = urlsplit(callback_url).path
-        if not callback_path.startswith(prefix) or callback_path == prefix:
-            raise SettingsError(f"JUPYTERHUB_OAUTH_CALLBACK_URL {callback_url!r} is not under the prefix {prefix!r}")
+        callback_route_ = callback_route(callback_url, prefix, "JUPYTERHUB_OAUTH_CALLBACK_URL",
+                                         absolute=bool(urlsplit(callback_url).scheme))
         return cls(
             client_id=client_id,
             api_token=api_token,
@@ -84,7 +103,7 @@ class HubConfig:
             authorize_url=hub_host + hub_prefix + "api/oauth2/authorize",
             logout_url=hub_host + hub_prefix + "logout",
             callback_url=callback_url,
-            callback_route=callback_path[len(prefix):],
+            callback_route=callback_route_,
             access_scopes=scopes,
             activity_url=hub.activity_url or None,
             server_name=hub.server_name or "",
@@ -153,6 +172,9 @@ class JupyterHubAuth(OAuthCodeFlow):
         self.callback_path = hub.callback_route
         # the spawner gives the same token to every restart of the web process (labdeck run)
         self.secret_seed = b"jupyterhub:" + hub.api_token.encode()
+        settings = deck.settings.jupyterhub
+        configure_recheck(self, settings.recheck_interval, settings.recheck_grace,
+                          "--jupyterhub-recheck-interval / --jupyterhub-recheck-grace")
         self.hub_version: str | None = None
         self._client: aiohttp.ClientSession | None = None
         self._reporter: asyncio.Task | None = None
@@ -165,8 +187,12 @@ class JupyterHubAuth(OAuthCodeFlow):
     async def lookup_user(self, token: Any) -> SignedIn:
         status, user = await request_json("GET", self.hub.api_url + "/user", bearer=token["access_token"],
                                           ssl_context=self.ssl_context)
+        if status in (401, 403):
+            raise TokenError(f"the hub's user endpoint answered HTTP {status} (the token is not, or no longer, valid)")
         if status != 200 or not isinstance(user, dict):
             raise ProviderError(f"the hub's user endpoint answered HTTP {status}")
+        if user.get("kind", "user") != "user":
+            raise TokenError(f"the token belongs to a hub {user.get('kind')!r}, not a user")
         name = user.get("name")
         if not isinstance(name, str) or not name:
             raise ProviderError("the hub's user endpoint named no user")

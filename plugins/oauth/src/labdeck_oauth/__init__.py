@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from labdeck import AuthBackend, Setting, hookimpl
 
-from .base import GRANTS, OAuthCodeFlow, SignedIn
+from .base import GRANTS, SUBJECT, OAuthCodeFlow, SignedIn
 from .flow import Flow, FlowError, LoginFlows
 from .oidc import OIDCAuth
 from .openshift import OpenShiftAuth
 from .provider import Endpoints, OAuthClient, ProviderError, TokenError, request_json, tls_context
-from .settings import OAUTH_SETTINGS
+from .settings import OAUTH_SETTINGS, callback_route, configure_recheck
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GRANTS",
+    "SUBJECT",
     "Endpoints",
     "Flow",
     "FlowError",
@@ -32,6 +33,8 @@ __all__ = [
     "ProviderError",
     "SignedIn",
     "TokenError",
+    "callback_route",
+    "configure_recheck",
     "request_json",
     "tls_context",
 ]

@@ -8,10 +8,18 @@ enter (``allow``); everything else is here: the redirect, the callback and its e
 pages, sessions, refresh, sign-out.
 
 The session cookie is signed and holds the user, their groups, the grants ``lookup_user``
-returned (``grants(request)``, for ``allow``), a random session id and when the access
-token expires. Refresh tokens stay in this process's memory; an expired session is
-refreshed there, or else the next page load goes back through the provider and returns to
-the same page.
+returned (``grants(request)``, for ``allow``), a random session id, when the access
+token expires and when the user was last looked up. Access and refresh tokens stay in this
+process's memory; an expired session is refreshed there, or else the next page load goes
+back through the provider and returns to the same page.
+
+Every ``recheck_interval`` seconds a session's user is looked up again with the stored
+access token (``lookup_user``): a token the provider no longer accepts (``TokenError``:
+signed out at the provider, user deleted, token revoked) ends the session, and new
+grants (an admin role lost) apply from then on. A provider that cannot be reached
+(``ProviderError``) keeps the last answer for ``recheck_grace`` more seconds, retrying,
+then gives a 503 page until it answers: nobody is locked out by a short outage, and
+nobody keeps access through a long one.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ log = logging.getLogger("labdeck.oauth")
 
 #: request[GRANTS]: the grants of the session that signed this request in (see ``SignedIn``)
 GRANTS = web.RequestKey("labdeck_oauth.grants", tuple)
+#: request[SUBJECT]: the stable id of the user signed in (``SignedIn.id``)
+SUBJECT = web.RequestKey("labdeck_oauth.subject", str)
 
 
 @dataclass(frozen=True)
@@ -47,17 +57,27 @@ class SignedIn:
 
     principal: Principal
     grants: tuple[str, ...] = ()
+    #: a stable identifier of the user (OIDC ``sub``), for allow-lists; ``principal.name``
+    #: is for display and may be one the user can edit. None: the name is stable.
+    subject: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.subject if self.subject is not None else self.principal.name
 
 
 @dataclass
 class _Grant:
-    """What this process keeps of a session: the refresh token, when the access
-    token expires, and the user as last looked up."""
+    """What this process keeps of a session: the access and refresh tokens, when the
+    access token expires, and the user as last looked up (and when)."""
 
     signed_in: SignedIn
     expires_at: float | None
     refresh_token: str | None
+    access_token: str | None = None
     created: float = field(default_factory=time.time)
+    checked: float = field(default_factory=time.time)  # when the provider last vouched for the user
+    retry_at: float = 0.0  # after a failed re-check: not before then
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -77,14 +97,18 @@ class OAuthCodeFlow(AuthBackend):
     ``client_id``, ``client_secret`` (a callable, read at each use), ``issuer`` and/or
     ``endpoint_overrides`` (``authorize_url``, ``token_url``, ``userinfo_url``), and as
     needed ``scope``, ``token_auth_method``, ``ssl_context``, ``redirect_url``,
-    ``logout_url``, ``callback_path``, ``allowed_users``, ``allowed_groups`` and
-    ``secret_seed``. It implements ``lookup_user`` and overrides ``allow`` (core calls it
+    ``logout_url``, ``callback_path``, ``allowed_users``, ``allowed_groups``,
+    ``recheck_interval``, ``recheck_grace`` and ``secret_seed``. ``redirect_url`` is required
+    (the callback as registered at the provider): it is never built from a request's
+    ``Host``. It implements ``lookup_user`` and overrides ``allow`` (core calls it
     for every request after ``authenticate``; raise ``self.unavailable(...)`` from it when
     the rule cannot be checked right now).
     """
 
     #: status of the page shown when the provider fails during the callback
     provider_failure_status = 503
+    #: seconds between retries of a re-check the provider did not answer
+    RECHECK_RETRY = 30.0
     _COOKIE_SALT = ":oauth-session"
 
     def __init__(self, deck: Deck, sessions: SessionCookies):
@@ -103,6 +127,8 @@ class OAuthCodeFlow(AuthBackend):
         self.secret_seed: bytes | None = None
         self.allowed_users: frozenset[str] = frozenset()
         self.allowed_groups: frozenset[str] = frozenset()
+        self.recheck_interval = 300.0  # 0: never look a signed-in user up again
+        self.recheck_grace = 1800.0
         self._grants: dict[str, _Grant] = {}
         self._ended: dict[str, float] = {}  # signed-out session ids -> when their cookie expires anyway
         self._endpoints: Endpoints | None = None
@@ -111,12 +137,16 @@ class OAuthCodeFlow(AuthBackend):
     # -- what a subclass provides --------------------------------------------------------
 
     async def lookup_user(self, token: OAuth2Token) -> SignedIn | Principal:
-        """Who owns this token (and the grants ``allow`` will need). Raises ProviderError."""
+        """Who owns this token (and the grants ``allow`` will need). Called at sign-in and
+        at every re-check. Raises TokenError when the provider says the token is not (or no
+        longer) valid, ProviderError when it cannot be asked."""
         raise NotImplementedError
 
-    def listed(self, principal: Principal) -> bool:
-        """Is the user in ``allowed_users``, or in one of ``allowed_groups``?"""
-        return principal.name in self.allowed_users or bool(self.allowed_groups.intersection(principal.groups))
+    def listed(self, principal: Principal, request: web.Request | None = None) -> bool:
+        """Is the user in ``allowed_users`` (by their stable id: ``SignedIn.subject``, else the
+        name), or in one of ``allowed_groups``?"""
+        user_id = request.get(SUBJECT, principal.name) if request is not None else principal.name
+        return user_id in self.allowed_users or bool(self.allowed_groups.intersection(principal.groups))
 
     @staticmethod
     def grants(request: web.Request) -> tuple[str, ...]:
@@ -153,7 +183,11 @@ class OAuthCodeFlow(AuthBackend):
         return [web.get(self.callback_path, self.callback)]
 
     def redirect_uri(self, request: web.Request) -> str:
-        return self.redirect_url or f"{request.scheme}://{request.host}{self.prefix}{self.callback_path}"
+        """The configured callback URL: never built from the request (its ``Host`` or forwarded
+        headers are the client's to choose)."""
+        if not self.redirect_url:
+            raise RuntimeError(f"{type(self).__name__}: no redirect_url configured")
+        return self.redirect_url
 
     async def challenge(self, request: web.Request) -> web.StreamResponse:
         if not wants_html(request):
@@ -203,7 +237,8 @@ class OAuthCodeFlow(AuthBackend):
             log.error("sign-in failed: %s", error)
             return self._unavailable("The sign-in service did not answer as expected.", response,
                                      status=self.provider_failure_status)
-        value = self.new_session(signed_in, token.get("expires_at"), token.get("refresh_token"))
+        value = self.new_session(signed_in, token.get("expires_at"), token.get("refresh_token"),
+                                 token.get("access_token"))
         self.sessions.set_cookie(response, request, self.sessions.name, value, max_age=self.sessions.max_age)
         log.info("signed in: %s", signed_in.principal.name)
         response.headers["Location"] = safe_next(flow.next_url, self.prefix, self.prefix)
@@ -216,14 +251,19 @@ class OAuthCodeFlow(AuthBackend):
     # -- sessions -----------------------------------------------------------------------------
 
     def new_session(self, signed_in: SignedIn, expires_at: float | None = None,
-                    refresh_token: str | None = None) -> str:
-        """Remember a new session; the value of its cookie."""
+                    refresh_token: str | None = None, access_token: str | None = None) -> str:
+        """Remember a new session; the value of its cookie. Without ``access_token`` the
+        session cannot be re-checked, and ends at its first re-check."""
         sid = secrets.token_urlsafe(24)
         self._prune()
-        self._grants[sid] = _Grant(signed_in, expires_at, refresh_token)
+        now = time.time()
+        self._grants[sid] = _Grant(signed_in, expires_at, refresh_token, access_token, created=now, checked=now)
         principal = signed_in.principal
-        return self.sessions.sign({"u": principal.name, "g": list(principal.groups), "a": list(signed_in.grants),
-                                   "sid": sid, "exp": expires_at}, salt=self._COOKIE_SALT)
+        data = {"u": principal.name, "g": list(principal.groups), "a": list(signed_in.grants),
+                "sid": sid, "exp": expires_at, "t": int(now)}
+        if signed_in.subject is not None:
+            data["s"] = signed_in.subject
+        return self.sessions.sign(data, salt=self._COOKIE_SALT)
 
     def _prune(self) -> None:
         now = time.time()
@@ -246,16 +286,71 @@ class OAuthCodeFlow(AuthBackend):
         if sid in self._ended:
             return None
         grant = self._grants.get(sid)
+        now = time.time()
         if grant is None:
-            # this process restarted: the signed cookie still vouches for the user until the token's expiry
-            expires_at = data.get("exp")
-            if isinstance(expires_at, int | float) and expires_at <= time.time():
+            # this process restarted: the signed cookie still vouches for the user until the token's
+            # expiry, and no longer than a re-check interval after the provider last vouched for them
+            expires_at, checked = data.get("exp"), data.get("t")
+            if isinstance(expires_at, int | float) and expires_at <= now:
+                return None
+            if self.recheck_interval and not (isinstance(checked, int | float)
+                                              and now - checked < self.recheck_interval):
                 return None
             principal = Principal(name=data["u"], backend=self.name, groups=tuple(data.get("g") or ()))
-            return SignedIn(principal, tuple(str(g) for g in data.get("a") or ()))
-        if grant.expires_at is None or grant.expires_at > time.time():
-            return grant.signed_in
-        return await self._refresh(sid, grant)
+            subject = data.get("s") if isinstance(data.get("s"), str) else None
+            return SignedIn(principal, tuple(str(g) for g in data.get("a") or ()), subject)
+        if grant.expires_at is not None and grant.expires_at <= now:
+            return await self._refresh(sid, grant)
+        if self.recheck_interval and now - grant.checked >= self.recheck_interval:
+            return await self._recheck(sid, grant)
+        return grant.signed_in
+
+    def _forget(self, sid: str) -> None:
+        """End a session for good: neither this process's memory nor the cookie brings it back."""
+        self._grants.pop(sid, None)
+        self._ended[sid] = time.time() + self.sessions.max_age
+
+    async def _recheck(self, sid: str, grant: _Grant) -> SignedIn | None:
+        """Ask the provider again who owns the session's access token (see the module's text)."""
+        async with grant.lock:
+            now = time.time()
+            if sid not in self._grants:
+                return None  # ended by a request that held the lock before us
+            stale = now - grant.checked
+            if stale < self.recheck_interval:
+                return grant.signed_in  # another request re-checked meanwhile
+            name = grant.signed_in.principal.name
+            if now < grant.retry_at:
+                return self._keep_while_unanswered(grant, stale)
+            if not grant.access_token:
+                log.info("session of %s ended: it has no token to re-check", name)
+                self._forget(sid)
+                return None
+            try:
+                found = self._signed_in(await self.lookup_user(OAuth2Token({"access_token": grant.access_token})))
+            except TokenError as error:
+                log.info("session of %s ended: the provider no longer accepts its token (%s)", name, error)
+                self._forget(sid)
+                return None
+            except ProviderError as error:
+                log.warning("could not re-check the session of %s (%s): retrying in %.0f s", name, error,
+                            self.RECHECK_RETRY)
+                grant.retry_at = now + min(self.RECHECK_RETRY, self.recheck_interval)
+                return self._keep_while_unanswered(grant, stale)
+            if found.id != grant.signed_in.id:
+                log.warning("session of %s ended: its token now belongs to someone else", name)
+                self._forget(sid)
+                return None
+            if found.grants != grant.signed_in.grants or found.principal != grant.signed_in.principal:
+                log.info("re-checked %s: their groups or grants changed", name)
+            grant.signed_in, grant.checked, grant.retry_at = found, now, 0.0
+            return found
+
+    def _keep_while_unanswered(self, grant: _Grant, stale: float) -> SignedIn:
+        """The provider did not answer a re-check: the last answer holds, within the grace period."""
+        if stale >= self.recheck_interval + self.recheck_grace:
+            raise self.unavailable("labdeck cannot check your sign-in with the sign-in service right now.")
+        return grant.signed_in
 
     async def _refresh(self, sid: str, grant: _Grant) -> SignedIn | None:
         """A new access token from the refresh token, and the user looked up again with it."""
@@ -270,13 +365,14 @@ class OAuthCodeFlow(AuthBackend):
                 signed_in = self._signed_in(await self.lookup_user(token))
             except ProviderError as error:
                 log.info("session of %s not refreshed (%s): sign-in again", grant.signed_in.principal.name, error)
-                self._grants.pop(sid, None)
+                self._forget(sid)
                 return None
-            if signed_in.principal.name != grant.signed_in.principal.name:
-                self._grants.pop(sid, None)
+            if signed_in.id != grant.signed_in.id:
+                self._forget(sid)
                 return None
             grant.signed_in, grant.expires_at = signed_in, token.get("expires_at")
             grant.refresh_token = token.get("refresh_token")
+            grant.access_token, grant.checked, grant.retry_at = token.get("access_token"), time.time(), 0.0
             return signed_in
 
     async def authenticate(self, request: web.Request) -> Principal | None:
@@ -284,14 +380,14 @@ class OAuthCodeFlow(AuthBackend):
         if signed_in is None:
             return None
         request[GRANTS] = signed_in.grants
+        request[SUBJECT] = signed_in.id
         return signed_in.principal
 
     def end_session(self, request: web.Request) -> None:
         """Forget this request's session: its cookie, even copied elsewhere, no longer works."""
         data = self._cookie(request)
         if data is not None:
-            self._grants.pop(data["sid"], None)
-            self._ended[data["sid"]] = time.time() + self.sessions.max_age
+            self._forget(data["sid"])
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
         self.end_session(request)

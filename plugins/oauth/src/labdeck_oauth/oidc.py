@@ -1,7 +1,8 @@
 """``oauth`` auth: any OAuth2 / OpenID Connect provider (Keycloak, Dex, GitLab, Google, GitHub,
 a JupyterHub …), found by discovery (``--oauth-issuer``) or explicit URLs; the user and their
 groups come from configurable claims, and ``--oauth-allowed-users`` / ``--oauth-allowed-groups``
-(or ``--oauth-allow-all``) say who gets in.
+(or ``--oauth-allow-all``) say who gets in: users by a stable claim (``--oauth-user-id-claim``,
+``sub``), never by the display name (``preferred_username`` is editable at some providers).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from authlib.oauth2.rfc6749 import OAuth2Token
 
 from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
 
-from .base import OAuthCodeFlow, SignedIn
-from .provider import ProviderError, as_groups, claim, request_json, tls_context
+from .base import SUBJECT, OAuthCodeFlow, SignedIn
+from .provider import ProviderError, TokenError, as_groups, claim, request_json, tls_context
 from .settings import configure_common, read_file
 
 log = logging.getLogger("labdeck.oauth")
@@ -68,6 +69,7 @@ class OIDCAuth(OAuthCodeFlow):
         self.scope = settings.scope if settings.scope is not None else "openid profile email"
         self.token_auth_method = settings.token_auth_method
         self.username_claim = settings.username_claim
+        self.user_id_claim = settings.user_id_claim
         self.groups_claim = settings.groups_claim
         self.allow_all = bool(settings.allow_all)
         self.secret_seed = b"oauth:" + client_id.encode() + b":" + (self.client_secret() or "").encode()
@@ -81,17 +83,22 @@ class OIDCAuth(OAuthCodeFlow):
             raise ProviderError("no user-info endpoint: set --oauth-userinfo-url")
         status, claims = await request_json("GET", endpoints.userinfo_url, bearer=token["access_token"],
                                             ssl_context=self.ssl_context)
+        if status in (401, 403):
+            raise TokenError(f"user info: HTTP {status} (the token is not, or no longer, valid)")
         if status != 200 or not isinstance(claims, dict):
             raise ProviderError(f"user info: HTTP {status}")
         name = claim(claims, self.username_claim)
         if not isinstance(name, str | int) or not str(name):
             raise ProviderError(f"user info has no {self.username_claim!r} claim (see --oauth-username-claim)")
+        subject = claim(claims, self.user_id_claim)
+        if not isinstance(subject, str | int) or not str(subject):
+            raise ProviderError(f"user info has no {self.user_id_claim!r} claim (see --oauth-user-id-claim)")
         return SignedIn(Principal(name=str(name), backend=self.name,
-                                  groups=as_groups(claim(claims, self.groups_claim))))
+                                  groups=as_groups(claim(claims, self.groups_claim))), subject=str(subject))
 
     async def allow(self, principal: Principal, request: web.Request) -> bool:
-        """The allow-lists, or ``--oauth-allow-all``."""
-        if self.listed(principal) or self.allow_all:
+        """The allow-lists (users by their stable id, ``--oauth-user-id-claim``), or ``--oauth-allow-all``."""
+        if self.listed(principal, request) or self.allow_all:
             return True
-        log.info("refused %s (not in the allow-lists)", principal.name)
+        log.info("refused %s (id %s: not in the allow-lists)", principal.name, request.get(SUBJECT))
         return False

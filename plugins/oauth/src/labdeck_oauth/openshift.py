@@ -22,7 +22,7 @@ from authlib.oauth2.rfc6749 import OAuth2Token
 from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
 
 from .base import OAuthCodeFlow, SignedIn
-from .provider import ProviderError, request_json, tls_context
+from .provider import ProviderError, TokenError, request_json, tls_context
 from .settings import configure_common
 
 log = logging.getLogger("labdeck.oauth.openshift")
@@ -86,6 +86,8 @@ async def openshift_user(api: str, access_token: str, ssl_context: ssl.SSLContex
                          backend: str = "openshift") -> Principal:
     """Who owns ``access_token``: ``users/~`` answers with the name and the groups."""
     status, body = await request_json("GET", api + USER_PATH, bearer=access_token, ssl_context=ssl_context)
+    if status in (401, 403):
+        raise TokenError(f"GET {USER_PATH}: HTTP {status} (the token is not, or no longer, valid)")
     name = body.get("metadata", {}).get("name") if status == 200 and isinstance(body, dict) else None
     if not isinstance(name, str) or not name:
         raise ProviderError(f"GET {USER_PATH}: HTTP {status}, no user name")
@@ -183,7 +185,7 @@ class OpenShiftAuth(OAuthCodeFlow):
 
     async def allow(self, principal: Principal, request: web.Request) -> bool:
         """The allow-lists first, then the project role; a role check that cannot be made is a 503."""
-        if self.listed(principal):
+        if self.listed(principal, request):
             return True
         try:
             allowed = await self.role_check.allows(principal)

@@ -36,7 +36,8 @@ class ProviderError(Exception):
 
 
 class TokenError(ProviderError):
-    """The token endpoint refused: a bad, used or foreign code, or a revoked refresh token."""
+    """The provider refused a code or token: a bad, used or foreign code, a revoked refresh
+    token, or (from a user lookup) an access token it no longer accepts."""
 
 
 def tls_context(*ca_files: Path | None) -> ssl.SSLContext:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from labdeck import Setting, SettingsError
 
@@ -43,9 +44,14 @@ OAUTH_SETTINGS: tuple[Setting, ...] = (
     _setting("token_auth_method", choices=TOKEN_AUTH_METHODS,
              help="how the client authenticates at the token endpoint "
                   "(default: post on OpenShift, else from discovery, else basic)"),
-    _setting("username_claim", default="preferred_username", help="claim holding the user name (dots nest)"),
+    _setting("username_claim", default="preferred_username",
+             help="claim holding the user name shown in labdeck (dots nest); not used to decide who may enter"),
+    _setting("user_id_claim", default="sub",
+             help="claim holding the user's stable id, which --oauth-allowed-users lists (dots nest); "
+                  "never one the user can edit"),
     _setting("groups_claim", default="groups", help="claim holding the user's groups (dots nest)"),
-    _setting("allowed_users", type=list, default=(), help="user names that may enter"),
+    _setting("allowed_users", type=list, default=(),
+             help="users who may enter: their --oauth-user-id-claim (generic mode), their name (OpenShift)"),
     _setting("allowed_groups", type=list, default=(), help="groups whose members may enter"),
     _setting("allow_all", type=bool, default=False,
              help="generic mode: let in everyone the provider signs in (needed when no allow-list is set)"),
@@ -62,10 +68,15 @@ OAUTH_SETTINGS: tuple[Setting, ...] = (
              help="OpenShift: where the pod's service account token, namespace and ca.crt are"),
     _setting("ca_file", type=Path, help="extra CA bundle trusted for the provider and the cluster API"),
     _setting("redirect_url",
-             help="the callback URL the provider sends users back to (default: <this host><prefix>oauth_callback)"),
+             help="the callback URL registered at the provider, https://<host><prefix>oauth_callback (required: "
+                  "never built from a request's Host)"),
     _setting("logout_url", help="the provider's sign-out page, linked from labdeck's (default: discovered)"),
     _setting("access_cache", type=float, default=60.0,
              help="OpenShift: seconds a role-binding answer is reused"),
+    _setting("recheck_interval", type=float, default=300.0,
+             help="seconds after which a signed-in user is looked up again at the provider (0: never)"),
+    _setting("recheck_grace", type=float, default=1800.0,
+             help="seconds a session outlives a re-check the provider does not answer (then: 503 until it does)"),
 )
 
 
@@ -79,11 +90,36 @@ def read_file(path: Path | None, flag: str) -> str | None:
         raise SettingsError(f"{flag}: cannot read {path}: {error.strerror}") from None
 
 
+def callback_route(url: str | None, prefix: str, flag: str, *, absolute: bool = True) -> str:
+    """The callback's path relative to ``prefix``, from the callback URL registered at the provider.
+    A URL that is missing, not absolute (when ``absolute``) or not under the prefix stops the start."""
+    if not url:
+        raise SettingsError(f"{flag}: not set. Set it to the callback URL registered at the provider, "
+                            f"https://<public host>{prefix}oauth_callback (labdeck does not build it from a "
+                            "request's Host header, which whoever sends the request chooses)")
+    parts = urlsplit(url)
+    if absolute and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise SettingsError(f"{flag}: {url!r} is not an absolute http(s) URL")
+    if parts.query or parts.fragment or not parts.path.startswith(prefix) or parts.path == prefix:
+        raise SettingsError(f"{flag}: {url!r} is not a path under the prefix {prefix!r}")
+    return parts.path[len(prefix):]
+
+
+def configure_recheck(backend: OAuthCodeFlow, interval: float, grace: float, flag: str) -> None:
+    if interval < 0 or grace < 0:
+        raise SettingsError(f"{flag}: seconds, 0 or more")
+    backend.recheck_interval, backend.recheck_grace = float(interval), float(grace)
+
+
 def configure_common(backend: OAuthCodeFlow, settings) -> None:
     """What the generic and the OpenShift backend read alike."""
     backend.allowed_users = frozenset(settings.allowed_users)
     backend.allowed_groups = frozenset(settings.allowed_groups)
     backend.endpoint_overrides = {"authorize_url": settings.authorize_url, "token_url": settings.token_url,
                                   "userinfo_url": settings.userinfo_url}
+    backend.callback_path = callback_route(settings.redirect_url, backend.prefix,
+                                           "--oauth-redirect-url / LABDECK_OAUTH_REDIRECT_URL")
     backend.redirect_url = settings.redirect_url
     backend.logout_url = settings.logout_url
+    configure_recheck(backend, settings.recheck_interval, settings.recheck_grace,
+                      "--oauth-recheck-interval / --oauth-recheck-grace")
