@@ -145,7 +145,8 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
                           handler_args={"max_field_size": 16384})
     app[DECK] = deck
     app[AUTH_BACKEND] = backend
-    app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry)
+    app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry,
+                       trusted_proxies=tuple(core.trusted_proxies))
     app[WEBSOCKETS] = set()
     specs = deck.programs()
     if core.run_programs and specs:

@@ -24,6 +24,7 @@ from .deck import DECK
 from .pages import upstream_unavailable
 from .specs import ProxySpec
 from .upstream import LeanPool, LeanResponse
+from .urls import has_dot_segment, trusted
 
 log = logging.getLogger("labdeck.proxy")
 
@@ -44,7 +45,11 @@ NOT_DOWNSTREAM = HOP_BY_HOP | {"content-length"}
 WS_HANDSHAKE = frozenset(h.lower() for h in ("Sec-WebSocket-Key", "Sec-WebSocket-Version",
                                               "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
                                               "Sec-WebSocket-Accept"))
+# what a client says of where a request came from, believed only from LABDECK_TRUSTED_PROXIES
+CLIENT_FORWARDING = frozenset({"x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-port"})
 SMALL_BODY = 256 * 1024
+#: the largest WebSocket message held, each way (Butterfly's screens are a few MiB); past it, close 1009
+WS_MAX_MESSAGE = 16 * 1024 * 1024
 
 
 def connection_tokens(headers: CIMultiDict | Iterable) -> set[str]:
@@ -146,8 +151,9 @@ class Route:
 class Proxy:
     """Pooled upstream connections and the proxy handler."""
 
-    def __init__(self, *, timeout: float, connect_retry: float):
+    def __init__(self, *, timeout: float, connect_retry: float, trusted_proxies: tuple[str, ...] = ()):
         self.timeout = timeout
+        self.trusted_proxies = trusted_proxies
         self.connect_retry = connect_retry
         self._sessions: dict[str | None, aiohttp.ClientSession] = {}
         self._lean = LeanPool()
@@ -172,13 +178,13 @@ class Proxy:
         self._sessions.clear()
 
     def forward_headers(self, request: web.Request, route: Route) -> CIMultiDict:
-        headers = without(request.headers, NOT_UPSTREAM)
+        via_proxy = trusted(request.remote, self.trusted_proxies)
+        headers = without(request.headers, NOT_UPSTREAM if via_proxy else NOT_UPSTREAM | CLIENT_FORWARDING)
         if "Cookie" in headers:
             kept = strip_cookies("; ".join(headers.popall("Cookie")), is_labdeck_cookie)
             if kept:
                 headers["Cookie"] = kept
-        forwarded_for = request.headers.get("X-Forwarded-For")
-        remote = request.remote or ""
+        forwarded_for, remote = headers.get("X-Forwarded-For"), request.remote or ""
         headers["X-Forwarded-For"] = f"{forwarded_for}, {remote}" if forwarded_for else remote
         headers["X-Forwarded-Proto"] = request.scheme
         headers["X-Forwarded-Host"] = request.host
@@ -191,6 +197,8 @@ class Proxy:
         return headers
 
     async def handle(self, request: web.Request, route: Route) -> web.StreamResponse:
+        if has_dot_segment(request.raw_path.partition("?")[0]):  # /console/../x must not climb out of /base/
+            return web.Response(status=400, text="Dot segments are not allowed in a proxied path.\n")
         if request.headers.get("Upgrade", "").lower() == "websocket" and request.method == "GET":
             return await self._websocket(request, route)
         return await self._http(request, route)
@@ -274,10 +282,10 @@ class Proxy:
         deadline = time.monotonic() + self.connect_retry
         while True:
             try:
-                upstream = await session.ws_connect(url, headers=headers, protocols=protocols, max_msg_size=0,
-                                                    autoping=True, autoclose=False, timeout=aiohttp.ClientWSTimeout(
-                                                        ws_receive=None, ws_close=2.0), compress=0,
-                                                    ssl=route.ssl)
+                upstream = await session.ws_connect(
+                    url, headers=headers, protocols=protocols, max_msg_size=WS_MAX_MESSAGE, autoping=True,
+                    autoclose=False, timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0), compress=0,
+                    ssl=route.ssl)
                 break
             except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
                 return self._tls_failed(route, error)
@@ -289,7 +297,8 @@ class Proxy:
                     await asyncio.sleep(0.2)
                     continue
                 return upstream_unavailable(self._what(route), 502, "The program behind this page is not running.")
-        ws = web.WebSocketResponse(protocols=(upstream.protocol,) if upstream.protocol else (), max_msg_size=0,
+        ws = web.WebSocketResponse(protocols=(upstream.protocol,) if upstream.protocol else (),
+                                   max_msg_size=WS_MAX_MESSAGE,
                                    autoping=True, autoclose=False, compress=False, heartbeat=None)
         await ws.prepare(request)
         registry = request.config_dict[WEBSOCKETS]
@@ -323,7 +332,8 @@ async def _pump(source, sink, touch: Callable[[], None]) -> None:
         elif msg.type == WSMsgType.CLOSE:
             await sink.close(code=source.close_code or 1000, message=msg.extra.encode() if msg.extra else b"")
             return
-        elif msg.type == WSMsgType.ERROR:
+        elif msg.type == WSMsgType.ERROR:  # e.g. 1009, a message over WS_MAX_MESSAGE: say so to the other side
+            await sink.close(code=source.close_code or 1011)
             return
     await sink.close(code=source.close_code or 1000)
 

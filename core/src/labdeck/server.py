@@ -10,6 +10,7 @@ import sys
 import pluggy
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .app import AUTH_BACKEND, create_app
 from .deck import DECK
@@ -33,11 +34,23 @@ class AccessLogger(AbstractAccessLogger):
         return self.logger.isEnabledFor(logging.INFO)
 
 
+def without_request_bytes(record: logging.LogRecord) -> bool:
+    """aiohttp logs a request it cannot parse with the bytes around the fault, Cookie and
+    Authorization included: keep that one came, never what it said."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, HttpProcessingError):
+        remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        record.msg, record.args = "bad request from %s refused (%s)", (remote, type(error).__name__)
+        record.exc_info = record.exc_text = None
+    return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     # each request at info would drown the log of a busy room; debug shows them
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "debug" else logging.DEBUG)
+    logging.getLogger("aiohttp.server").addFilter(without_request_bytes)
 
 
 async def run_app(app: web.Application, host: str, port: int) -> None:
