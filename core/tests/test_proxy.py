@@ -80,7 +80,7 @@ async def test_slow_upstream_is_504(proxied):
 
 async def test_websocket_text_binary_and_large_frames(proxied):
     client = await proxied()
-    async with client.ws_connect("/up/ws", max_msg_size=0) as ws:
+    async with client.ws_connect("/up/ws", max_msg_size=0, origin=f"http://{client.host}:{client.port}") as ws:
         await ws.send_str("hello")
         assert (await ws.receive_str()) == "hello"
         big = bytes(range(256)) * (6 * 1024 * 1024 // 256)  # 6 MiB, as Butterfly sends
@@ -117,6 +117,6 @@ async def test_unauthenticated_websocket_refused_without_reaching_upstream(
 ):
     client = await labdeck_client({"p": proxy_plugin(f"http://127.0.0.1:{upstream.port}/base/")})
     with pytest.raises(aiohttp.WSServerHandshakeError) as error:
-        await client.ws_connect("/up/ws")
+        await client.ws_connect("/up/ws", origin=f"http://{client.host}:{client.port}")
     assert error.value.status == 401
     assert not upstream_ws_connects

@@ -106,7 +106,10 @@ async def root(request: web.Request) -> web.StreamResponse:
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
-    return await request.app[AUTH_BACKEND].logout(request)
+    """A POST signs out (a link from another site cannot); a GET shows the button that does."""
+    if request.method == "POST":
+        return await request.app[AUTH_BACKEND].logout(request)
+    return page("Sign out", '<h1>Sign out?</h1><form method="post"><button autofocus>Sign out</button></form>')
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -157,6 +160,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
         assert isinstance(route, web.RouteDef), route
         public.add(app.router.add_route(route.method, prefix + route.path, route.handler).resource)
     app.router.add_get(prefix + "-/logout", logout)
+    app.router.add_post(prefix + "-/logout", logout)
     app.router.add_get(prefix, root)
     _mount_plugins(app, deck, pm, backend)
     app.on_response_prepare.append(security_headers(core.frame_ancestors))

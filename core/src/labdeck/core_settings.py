@@ -37,7 +37,10 @@ CORE_SETTINGS: list[Setting] = [
     Setting("trusted_proxies", type=list, default=(),
             help="addresses whose X-Forwarded-Proto/Host headers are believed"),
     Setting("allowed_origins", type=list, default=(),
-            help="extra origins (scheme://host:port) allowed to open WebSockets"),
+            help="extra origins (scheme://host:port) allowed to open WebSockets and send forms"),
+    Setting("allowed_hosts", type=list, default=(),
+            help="host names besides localhost that browsers use to reach labdeck; checked when listening "
+                 "on loopback or when set (IP addresses always pass)"),
     Setting("frame_ancestors", default="'self'",
             help="Content-Security-Policy frame-ancestors: who may embed labdeck"),
     Setting("proxy_timeout", type=float, default=60.0,

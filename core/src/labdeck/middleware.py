@@ -1,8 +1,5 @@
-"""The request path every request takes: forwarded headers, auth, Origin, security headers.
-
-Built by ``make_middlewares`` for one app: the state each request needs is bound
-once here rather than looked up per request (this path is the proxy's hot path).
-"""
+"""The path every request takes: Host, forwarded headers, Origin, auth, security headers.
+State is bound once per app in ``make_middlewares``, not looked up per request (the hot path)."""
 
 from __future__ import annotations
 
@@ -16,15 +13,36 @@ from .auth.base import AuthBackend
 from .deck import PRINCIPAL, Deck
 from .pages import forbidden
 from .plugins import call_async
+from .urls import host_name, is_ip, is_loopback, trusted
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def forwarded_middleware(trusted: tuple[str, ...]) -> Middleware:
-    """Believe X-Forwarded-Proto/Host only from ``LABDECK_TRUSTED_PROXIES``."""
-    trust_all = "*" in trusted
+def served_hosts(core) -> frozenset[str] | None:
+    """The host names browsers may use, where a DNS-rebinding page could otherwise reach us:
+    listening on loopback, or ``LABDECK_ALLOWED_HOSTS`` set. None: no check (0.0.0.0 behind a
+    router, a Service or a hub's proxy, where sign-in protects)."""
+    if not (is_loopback(core.host) or core.allowed_hosts):
+        return None
+    return frozenset({"localhost", host_name(core.host), *(h.lower() for h in core.allowed_hosts)})
+
+
+def front_middleware(core) -> Middleware | None:
+    """The Host check, then ``X-Forwarded-Proto/Host`` believed from ``LABDECK_TRUSTED_PROXIES`` only."""
+    proxies, names = tuple(core.trusted_proxies), served_hosts(core)
+    if not proxies and names is None:
+        return None
 
     @web.middleware
-    async def forwarded(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if trust_all or request.remote in trusted:
+    async def front(request: web.Request, handler: Handler) -> web.StreamResponse:
+        forwarded = trusted(request.remote, proxies)
+        host = request.headers.get("Host")
+        # an IP address has no name to rebind; a trusted proxy's X-Forwarded-Host is the name it routed by
+        if names is not None and host and not (forwarded and "X-Forwarded-Host" in request.headers):
+            name = host_name(host)
+            if name not in names and not name.endswith(".localhost") and not is_ip(name):
+                return web.Response(status=421, text=f"{name} is not served here (LABDECK_ALLOWED_HOSTS).\n")
+        if forwarded:
             changes = {}
             proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
             if proto in ("http", "https"):
@@ -36,7 +54,7 @@ def forwarded_middleware(trusted: tuple[str, ...]) -> Middleware:
                 request = request.clone(**changes)
         return await handler(request)
 
-    return forwarded
+    return front
 
 
 def is_websocket(request: web.Request) -> bool:
@@ -44,13 +62,16 @@ def is_websocket(request: web.Request) -> bool:
 
 
 def origin_allowed(request: web.Request, allowed_origins: tuple[str, ...]) -> bool:
-    """A browser's WebSocket must come from our own origin (exact scheme, host and port),
-    or one listed in ``LABDECK_ALLOWED_ORIGINS``. ``Origin: null`` never passes."""
-    origin = request.headers.get("Origin")
+    """From our own origin (scheme, host and port exactly) or one in ``LABDECK_ALLOWED_ORIGINS``?
+    The browser says so in ``Sec-Fetch-Site`` or ``Origin`` (``null`` never passes). With neither it
+    is no browser; but a WebSocket (browsers always send Origin) then needs ``Authorization``."""
+    headers = request.headers
+    if headers.get("Sec-Fetch-Site") in ("same-origin", "none"):
+        return True
+    origin = headers.get("Origin")
     if origin is None:
-        return True  # not a browser: browsers always send Origin on WebSocket upgrades
-    own = f"{request.scheme}://{request.host}"
-    return origin.lower() == own.lower() or origin in allowed_origins
+        return "Sec-Fetch-Site" not in headers and (not is_websocket(request) or "Authorization" in headers)
+    return origin.lower() == f"{request.scheme}://{request.host}".lower() or origin in allowed_origins
 
 
 def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> Middleware:
@@ -62,11 +83,13 @@ def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, 
 
     @web.middleware
     async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # what a page of another site makes a browser send, with its cookie or Basic credentials
+        if (request.method not in SAFE_METHODS or is_websocket(request)) \
+                and not origin_allowed(request, allowed_origins):
+            return web.Response(status=403, text="Request from another site refused.\n")
         match = request.match_info
         if match.http_exception is None and match.route.resource in public:
             return await handler(request)
-        if is_websocket(request) and not origin_allowed(request, allowed_origins):
-            return web.Response(status=403, text="WebSocket from another origin refused.\n")
         principal = await backend.authenticate(request)
         if principal is None:
             return await backend.challenge(request)
@@ -85,9 +108,9 @@ def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, 
 
 
 def make_middlewares(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> list[Middleware]:
+    front = front_middleware(deck.settings.core)
     auth = auth_middleware(deck, backend, pm, public)
-    trusted = tuple(deck.settings.core.trusted_proxies)
-    return [forwarded_middleware(trusted), auth] if trusted else [auth]
+    return [front, auth] if front else [auth]
 
 
 def security_headers(frame_ancestors: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:

@@ -44,7 +44,10 @@ async def test_logout_ends_the_session(labdeck_client):
     client = await labdeck_client()
     await labdeck_login(client)
     assert (await client.get("/")).status == 200
-    await client.get("/-/logout")
+    page = await client.get("/-/logout")  # a page with the button: a link alone never signs out
+    assert '<form method="post"' in await page.text()
+    assert (await client.get("/")).status == 200
+    await client.post("/-/logout")
     assert (await client.get("/")).status == 401
 
 

@@ -16,5 +16,8 @@ async def test_refused_user_can_still_sign_out(labdeck_client):
     await labdeck_login(client)
     refused = await client.get("/user/alice/")
     assert refused.status == 403 and "/user/alice/-/logout" in await refused.text()
-    signed_out = await client.get("/user/alice/-/logout")
+    sign_out = await client.get("/user/alice/-/logout")
+    assert sign_out.status == 200 and '<form method="post"' in await sign_out.text()
+    signed_out = await client.post("/user/alice/-/logout")
     assert signed_out.status == 200 and "Signed out" in await signed_out.text()
+    assert (await client.get("/user/alice/")).status == 401
