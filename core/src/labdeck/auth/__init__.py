@@ -67,7 +67,8 @@ def cookie_secret(settings: Settings, backend: AuthBackend) -> bytes:
 def make_auth_backend(deck: Deck, pm: pluggy.PluginManager) -> AuthBackend:
     backend_class = choose_backend(deck.settings, available_backends(pm))
     # the cookie key may derive from the backend's secret: it is set once the backend exists
-    sessions = SessionCookies(deck.prefix, deck.settings.core.session_max_age)
+    core = deck.settings.core
+    sessions = SessionCookies(deck.prefix, core.session_max_age, revoked_file=core.runtime_dir / "revoked-sessions")
     backend = backend_class(deck, sessions)
     sessions.set_secret(cookie_secret(deck.settings, backend))
     return backend

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import ClassVar
 
 from aiohttp import web
@@ -10,7 +12,10 @@ from aiohttp import web
 from ..deck import Deck
 from ..pages import page
 from ..specs import Principal
+from ..urls import client_address
 from .session import SessionCookies
+
+log = logging.getLogger("labdeck.auth")
 
 
 class AuthBackend:
@@ -56,7 +61,7 @@ class AuthBackend:
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
         response = page("Signed out", f'<h1>Signed out</h1><p><a href="{self.prefix}">Sign in again</a></p>')
-        self.sessions.clear(response)
+        self.sessions.end(request, response)
         return response
 
     def startup_message(self, url: str) -> str | None:
@@ -79,3 +84,30 @@ def wants_html(request: web.Request) -> bool:
     if request.headers.get("Upgrade", "").lower() == "websocket":
         return False
     return request.method in ("GET", "HEAD") and "text/html" in request.headers.get("Accept", "")
+
+
+class Throttle:
+    """Failed sign-ins per client address: after ``FREE``, each try is refused (429) for a time
+    doubling with every failure, at most ``CAP`` s (the real attendee waits a minute at worst)."""
+
+    FREE, CAP, FORGET, SIZE = 5, 60.0, 900.0, 4096
+
+    def __init__(self, proxies: tuple[str, ...]):
+        self.proxies = proxies
+        self._failures: dict[str, tuple[int, float]] = {}  # address -> (failures, time of the last)
+
+    def verdict(self, request: web.Request, valid: bool, who: str = "") -> bool:
+        """``valid``, unless this address must wait (429); a success forgets its failures."""
+        address, now = client_address(request, self.proxies), time.time()
+        count, last = self._failures.pop(address, (0, 0.0))
+        if count >= self.FREE and (wait := last + min(2.0 ** (count - self.FREE), self.CAP) - now) > 0:
+            self._failures[address] = (count, last)
+            log.warning("sign-in from %s%s refused: %d failures, retry in %.0f s", address, who, count, wait)
+            raise web.HTTPTooManyRequests(text="Too many failed sign-ins: wait a minute.\n",
+                                          headers={"Retry-After": str(int(wait) + 1)})
+        if not valid:
+            log.warning("sign-in failed from %s%s", address, who)
+            self._failures[address] = (count + 1 if now - last < self.FORGET else 1, now)
+            for oldest in list(self._failures)[: len(self._failures) - self.SIZE]:
+                del self._failures[oldest]
+        return valid

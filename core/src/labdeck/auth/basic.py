@@ -11,7 +11,7 @@ from aiohttp import web
 from ..deck import Deck
 from ..settings import Settings, SettingsError
 from ..specs import Principal
-from .base import AuthBackend
+from .base import AuthBackend, Throttle
 from .session import SessionCookies
 
 
@@ -30,6 +30,7 @@ class BasicAuth(AuthBackend):
             raise SettingsError("--auth-password / AUTH_PASSWORD: basic auth needs a non-empty password")
         self._username = auth.username.encode()
         self._password = auth.password.encode()
+        self.throttle = Throttle(tuple(deck.settings.core.trusted_proxies))
 
     @classmethod
     def configured(cls, settings: Settings) -> bool:
@@ -47,7 +48,8 @@ class BasicAuth(AuthBackend):
         # both compared, always, so the time taken does not tell which was wrong
         user_ok = hmac.compare_digest(user, self._username)
         password_ok = hmac.compare_digest(password, self._password)
-        if sep and user_ok and password_ok:
+        if self.throttle.verdict(request, bool(sep) and user_ok and password_ok,
+                                 f" as {user[:64].decode(errors='replace')!r}"):
             return Principal(name=user.decode(errors="replace"), backend=self.name)
         return None
 

@@ -1,14 +1,24 @@
-"""Signed, time-limited session cookies (itsdangerous), one name per prefix."""
+"""Signed, time-limited session cookies (itsdangerous), one name per prefix, revocable."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..specs import Principal
+
+log = logging.getLogger("labdeck.auth")
+#: revoked sessions remembered at most; past it, those whose cookies expire first are forgotten
+MAX_REVOKED = 4096
 
 
 def cookie_name(prefix: str, kind: str = "session") -> str:
@@ -17,19 +27,20 @@ def cookie_name(prefix: str, kind: str = "session") -> str:
 
 
 class SessionCookies:
-    """Reads and writes the signed session cookie holding the ``Principal``."""
+    """The signed session cookie: the ``Principal`` and a session id. ``revoke(sid)`` refuses a
+    session, also after a restart (``revoked_file``); labdeck-oauth's own cookies use it too."""
 
-    def __init__(self, prefix: str, max_age: int, secret: bytes | None = None):
+    def __init__(self, prefix: str, max_age: int, secret: bytes | None = None, revoked_file: Path | None = None):
         self.prefix = prefix
         self.max_age = max_age
         self.name = cookie_name(self.prefix)
+        self.revoked_file = revoked_file
+        self._revoked: dict[str, float] | None = None
         self._serializer: URLSafeTimedSerializer | None = None
         if secret is not None:
             self.set_secret(secret)
 
-    def set_secret(self, secret: bytes) -> None:
-        """The signing key. Core sets it once the backend exists (the key may derive from the
-        backend's own secret); everything holding this object then signs with the real key."""
+    def set_secret(self, secret: bytes) -> None:  # set once the backend exists: the key may derive from its secret
         self._serializer = URLSafeTimedSerializer(secret, salt=f"labdeck-session:{self.prefix}")
 
     @property
@@ -48,16 +59,28 @@ class SessionCookies:
         except (BadSignature, ValueError, TypeError):
             return None
 
-    def read(self, request: web.Request) -> Principal | None:
+    def _data(self, request: web.Request) -> dict | None:
         value = request.cookies.get(self.name)
         data = self.unsign(value, self.max_age) if value else None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("s"), str):
             return None
-        return Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
+        return None if self.is_revoked(data["s"]) else data
+
+    def read(self, request: web.Request) -> Principal | None:
+        data = self._data(request)
+        return data and Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
 
     def write(self, response: web.StreamResponse, request: web.Request, principal: Principal) -> None:
-        data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups)}
+        data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups),
+                "s": secrets.token_urlsafe(16)}
         self.set_cookie(response, request, self.name, self.sign(data), max_age=self.max_age)
+
+    def end(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Sign out: this request's session is revoked (its cookie, even copied, stops working) and cleared."""
+        data = self._data(request)
+        if data is not None:
+            self.revoke(data["s"])
+        self.clear(response)
 
     def set_cookie(self, response: web.StreamResponse, request: web.Request, name: str, value: str,
                    *, max_age: int) -> None:
@@ -66,3 +89,26 @@ class SessionCookies:
 
     def clear(self, response: web.StreamResponse, name: str | None = None) -> None:
         response.del_cookie(name or self.name, path=self.prefix)
+
+    def is_revoked(self, sid: str) -> bool:
+        if self._revoked is None:  # read once per process, then kept in step
+            try:
+                self._revoked = {s: float(t) for s, t in json.loads(self.revoked_file.read_text()).items()}
+            except (AttributeError, OSError, TypeError, ValueError):
+                self._revoked = {}
+        return self._revoked.get(sid, 0) > time.time()
+
+    def revoke(self, sid: str, until: float | None = None) -> None:
+        """Refuse session ``sid`` until ``until`` (default: until every cookie of now has expired)."""
+        now, _ = time.time(), self.is_revoked(sid)
+        newest = sorted(((t, s) for s, t in {**self._revoked, sid: until or now + self.max_age}.items() if t > now),
+                        reverse=True)[:MAX_REVOKED]
+        self._revoked = {s: t for t, s in newest}
+        if self.revoked_file is None:
+            return
+        temporary = self.revoked_file.with_name(f".{self.revoked_file.name}.{os.getpid()}")
+        try:
+            temporary.write_text(json.dumps(self._revoked))  # in the private runtime folder
+            temporary.replace(self.revoked_file)
+        except OSError as error:
+            log.warning("revoked sessions not saved (%s): they end when labdeck restarts", error)

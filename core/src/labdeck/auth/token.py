@@ -14,7 +14,7 @@ from ..deck import Deck
 from ..pages import page
 from ..specs import Principal
 from ..urls import safe_next
-from .base import AuthBackend, wants_html
+from .base import AuthBackend, Throttle, wants_html
 from .session import SessionCookies
 
 
@@ -31,16 +31,18 @@ class TokenAuth(AuthBackend):
         super().__init__(deck, sessions)
         self.token: str = deck.settings.auth.token or secrets.token_urlsafe(24)
         self._principal = Principal(name=getpass.getuser(), backend=self.name)
+        self.throttle = Throttle(tuple(deck.settings.core.trusted_proxies))
 
-    def _valid(self, candidate: str | None) -> bool:
-        return bool(candidate) and hmac.compare_digest(candidate.encode(), self.token.encode())
+    def _valid(self, request: web.Request, candidate: str | None) -> bool:
+        return bool(candidate) and self.throttle.verdict(request, hmac.compare_digest(candidate.encode(),
+                                                                                     self.token.encode()))
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("-/login", self.login_page), web.post("-/login", self.login_form)]
 
     async def authenticate(self, request: web.Request) -> Principal | None:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "token" and self._valid(value.strip()):
+        if scheme.lower() == "token" and self._valid(request, value.strip()):
             return self._principal
         return await super().authenticate(request)
 
@@ -50,7 +52,7 @@ class TokenAuth(AuthBackend):
         return response
 
     async def challenge(self, request: web.Request) -> web.StreamResponse:
-        if self._valid(request.query.get("token")):
+        if self._valid(request, request.query.get("token")):
             query = {k: v for k, v in request.query.items() if k != "token"}
             target = request.path + ("?" + urlencode(query) if query else "")
             return self._signed_in_redirect(request, safe_next(target, self.prefix, self.prefix))
@@ -60,14 +62,14 @@ class TokenAuth(AuthBackend):
 
     async def login_page(self, request: web.Request) -> web.StreamResponse:
         next_url = safe_next(request.query.get("next"), self.prefix, self.prefix)
-        if self._valid(request.query.get("token")):
+        if self._valid(request, request.query.get("token")):
             return self._signed_in_redirect(request, next_url)
         return login_form_page(self.prefix, next_url, error=False)
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         next_url = safe_next(str(form.get("next", "")), self.prefix, self.prefix)
-        if self._valid(str(form.get("token", ""))):
+        if self._valid(request, str(form.get("token", ""))):
             return self._signed_in_redirect(request, next_url)
         return login_form_page(self.prefix, next_url, error=True)
 

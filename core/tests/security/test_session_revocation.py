@@ -1,0 +1,43 @@
+"""Signing out revokes the session: its cookie, copied or kept, no longer opens anything,
+also after the web process restarts; the record of revoked sessions stays small."""
+
+import time
+
+from labdeck.auth import session
+from labdeck.auth.session import SessionCookies, cookie_name
+from labdeck_testing import labdeck_login
+
+
+async def signed_in_cookie(client) -> str:
+    await labdeck_login(client)
+    return client.session.cookie_jar.filter_cookies(client.make_url("/"))[cookie_name("/")].value
+
+
+async def test_copied_cookie_is_refused_after_sign_out(labdeck_client, tmp_path):
+    client = await labdeck_client(runtime_dir=tmp_path)
+    stolen = await signed_in_cookie(client)
+    assert (await client.post("/-/logout")).status == 200
+    assert (await client.get("/", cookies={cookie_name("/"): stolen})).status == 401
+    other = await signed_in_cookie(client)  # a new sign-in is a new session
+    assert (await client.get("/", cookies={cookie_name("/"): other})).status == 200
+
+
+async def test_revoked_cookie_stays_refused_after_a_restart(labdeck_client, tmp_path):
+    before = await labdeck_client(runtime_dir=tmp_path)
+    stolen = await signed_in_cookie(before)
+    await before.post("/-/logout")
+    after = await labdeck_client(runtime_dir=tmp_path)  # a new web process: same key, same runtime folder
+    assert (await after.get("/", cookies={cookie_name("/"): stolen})).status == 401
+    assert (await after.get("/", cookies={cookie_name("/"): await signed_in_cookie(before)})).status == 200
+
+
+def test_revocation_record_is_pruned_and_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(session, "MAX_REVOKED", MAX_REVOKED := 20)
+    sessions = SessionCookies("/", 60, b"k", revoked_file=tmp_path / "revoked")
+    sessions.revoke("old", until=time.time() - 1)
+    for n in range(MAX_REVOKED + 10):
+        sessions.revoke(f"s{n}", until=time.time() + 60 + n)
+    again = SessionCookies("/", 60, b"k", revoked_file=tmp_path / "revoked")
+    assert not again.is_revoked("old") and not again.is_revoked("s0")
+    assert again.is_revoked(f"s{MAX_REVOKED + 9}")
+    assert len(again._load()) == MAX_REVOKED
