@@ -62,6 +62,10 @@ ANONYMOUS = AUTHENTICATOR == "anonymous"
 c.JupyterHub.ip = env("HUB_IP", "" if SPAWNER == "kubernetes" else "127.0.0.1")
 c.JupyterHub.port = int(env("HUB_PORT", "8000"))
 c.JupyterHub.base_url = env("HUB_BASE_URL", "/")
+if env("HUB_SUBDOMAIN_HOST"):
+    # each attendee's server on a host of its own (alice.<domain>): one attendee's pages cannot script another's
+    # (docs/multi-user.md, "One origin per attendee"); needs a wildcard DNS entry and certificate
+    c.JupyterHub.subdomain_host = env("HUB_SUBDOMAIN_HOST")
 c.JupyterHub.active_server_limit = int(env("SERVER_LIMIT", "0"))  # 0: no limit
 c.JupyterHub.concurrent_spawn_limit = int(env("SPAWN_LIMIT", "100"))
 c.JupyterHub.cleanup_servers = True

@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from labdeck_testing import free_port
 
@@ -143,14 +145,18 @@ class Hub:
 
 
 def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: float = 60,
-              extra_config: str = "") -> Hub:
+              extra_config: str = "", subdomains: bool = False) -> Hub:
     """A hub in a private temporary folder (not pytest's tmp_path: on a shared machine another
     pytest run may prune it while the hub still writes there). ``extra_config``: Python config
-    lines loaded after the harness's own (``c`` is the config)."""
+    lines loaded after the harness's own (``c`` is the config). With ``subdomains`` the hub is
+    ``http://localhost:PORT/`` and each user's server ``http://<user>.localhost:PORT/user/<user>/``
+    (``subdomain_host``; use ``Browser``, whose resolver sends ``*.localhost`` to 127.0.0.1)."""
     chp = ensure_proxy()
     workdir = Path(tempfile.mkdtemp(prefix="labdeck-hub-"))
     token = secrets.token_hex(16)
     port = free_port()
+    if subdomains:
+        env = {"HUB_SUBDOMAIN_HOST": f"http://localhost:{port}", **(env or {})}
     upstream_ports = {user: free_port() for user in users}
     extra = workdir / "extra_config.py"
     extra.write_text(EXTRA_CONFIG.format(hub_port=free_port(), proxy_api_port=free_port(), token=token) + extra_config)
@@ -178,7 +184,7 @@ def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: floa
     with log.open("w") as out:
         process = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(CONFIG)], cwd=workdir, env=full_env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    hub = Hub(process, f"http://127.0.0.1:{port}/", token, log, upstream_ports)
+    hub = Hub(process, f"http://{'localhost' if subdomains else '127.0.0.1'}:{port}/", token, log, upstream_ports)
     deadline = time.monotonic() + timeout
     import urllib.request
 
@@ -227,6 +233,23 @@ def alive(pids: set[int]) -> set[int]:
     return found
 
 
+class LoopbackResolver(AbstractResolver):
+    """``localhost`` and every ``*.localhost`` name are 127.0.0.1, as browsers have it (RFC 6761);
+    the system resolver here knows only ``localhost`` itself."""
+
+    def __init__(self):
+        self.default = aiohttp.DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
+        if host == "localhost" or host.endswith(".localhost"):
+            return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": socket.AF_INET,
+                     "proto": 0, "flags": socket.AI_NUMERICHOST}]
+        return await self.default.resolve(host, port, family)
+
+    async def close(self) -> None:
+        await self.default.close()
+
+
 class Browser:
     """A cookie-keeping HTTP client that signs in at the hub like a person with a browser
     (without JavaScript: servers are started through the REST API, not the spawn page)."""
@@ -234,6 +257,7 @@ class Browser:
     def __init__(self, hub: Hub):
         self.hub = hub
         self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                             connector=aiohttp.TCPConnector(resolver=LoopbackResolver()),
                                              headers={"Accept": "text/html"})
 
     async def close(self) -> None:
@@ -248,8 +272,10 @@ class Browser:
             assert response.status == 302, f"{user} could not sign in at the hub: {response.status}"
 
     async def get(self, path: str) -> tuple[int, str, str]:
-        """Follow redirects (and the hub's "authorize access" form, as a person would click it)."""
-        async with self.session.get(self.hub.url + path.lstrip("/")) as response:
+        """Follow redirects (and the hub's "authorize access" form, as a person would click it).
+        ``path`` is under the hub's URL, or a full URL (a user's own host with subdomains)."""
+        url = path if "://" in path else self.hub.url + path.lstrip("/")
+        async with self.session.get(url) as response:
             text = await response.text()
             status, url = response.status, str(response.url)
         confirm = re.search(r'<form[^>]*method="POST"', text, re.I)

@@ -30,7 +30,8 @@ KUBERNETES = {
 def load(monkeypatch, tmp_path, env):
     from traitlets.config import PyFileConfigLoader
 
-    for name in ("KUBERNETES_SERVICE_HOST", "IDLE_TIMEOUT", "MAX_SESSION_AGE", "WORKSHOP_MEMORY", "HUB_EXTRA_CONFIG"):
+    for name in ("KUBERNETES_SERVICE_HOST", "IDLE_TIMEOUT", "MAX_SESSION_AGE", "WORKSHOP_MEMORY", "HUB_EXTRA_CONFIG",
+                 "HUB_SUBDOMAIN_HOST"):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "kubeconfig").write_text(KUBECONFIG)
     import kubernetes_asyncio.config.kube_config as kube_config
@@ -97,3 +98,9 @@ async def test_learning_portal_mode_makes_temporary_users_and_deletes_them(monke
 def test_kubernetes_without_an_image_refuses_to_start(monkeypatch, tmp_path):
     with pytest.raises(SystemExit, match="TERMINAL_IMAGE"):
         load(monkeypatch, tmp_path, {**KUBERNETES, "TERMINAL_IMAGE": ""})
+
+
+def test_subdomain_host_puts_each_attendee_on_a_host_of_their_own(monkeypatch, tmp_path):
+    config = load(monkeypatch, tmp_path, {**KUBERNETES, "HUB_SUBDOMAIN_HOST": "https://hub.example.com"})
+    assert config.JupyterHub.subdomain_host == "https://hub.example.com"
+    assert "subdomain_host" not in load(monkeypatch, tmp_path, {**KUBERNETES, "HUB_SUBDOMAIN_HOST": ""}).JupyterHub
