@@ -29,6 +29,8 @@ def register_settings() -> list[Setting]:
                 help="where the last page's finish button leads (%%restart_url%%) when the page names no exit link"),
         Setting("live_reload", type=bool, default=True,
                 help="reload an open notes page when its file changes"),
+        Setting("render_timeout", type=float, default=5.0,
+                help="seconds a page may take to render before it is stopped and shows an error"),
     ]
 
 
@@ -44,7 +46,8 @@ def register_routes(deck):
 
     own = deck.settings.notes
     site = Site(own.content, workshop_file=own.workshop_file)
-    return Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets()).app()
+    return Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
+                 render_timeout=own.render_timeout).app()
 
 
 @hookimpl  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)

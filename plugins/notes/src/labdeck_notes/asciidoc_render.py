@@ -4,7 +4,9 @@ Source blocks are taken out before asciidoc-py sees them: ``[source,bash,role=ex
 (and ``[role=copy]``, ``[.execute]``) become the same clickable blocks Markdown pages get,
 other ``[source,LANG]`` blocks are highlighted with Pygments. This also keeps asciidoc-py
 from running its ``source-highlight`` shell filter. The replacement keeps the line count,
-so asciidoc-py's error lines still point at the author's file.
+so asciidoc-py's error lines still point at the author's file. Variables reach
+asciidoc-py as placeholders (its ``{attribute}`` values are not escaped) and are filled
+in, escaped, afterwards (escaping.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .codeblocks import ANNOTATIONS, code_block_html
+from .escaping import literal_code
 from .frontmatter import ContentError
 
 _ATTRIBUTES = re.compile(r"^\[([^\[\]]*)\]\s*$")
@@ -67,11 +70,13 @@ def extract_blocks(text: str) -> str:
             delimiter = lines[i + 1].strip()
             end = next((j for j in range(i + 2, len(lines)) if lines[j].strip() == delimiter), None)
             if is_block and end is not None:
-                code = "\n".join(lines[i + 2:end])
+                code = literal_code("\n".join(lines[i + 2:end]))
                 annotation = next((r for r in roles if r in ANNOTATIONS), None)
                 html = code_block_html(annotation, code) if annotation else _highlighted(code + "\n", language)
                 out.append("++++")
-                out.append(html.rstrip("\n").replace("\n", "&#10;"))
+                # one line, and braces as references: asciidoc-py would read {name} in a pass
+                # block as an attribute and drop the line when it is undefined (``${HOME}``)
+                out.append(html.rstrip("\n").replace("\n", "&#10;").replace("{", "&#123;").replace("}", "&#125;"))
                 out += [""] * (end - i - 2)
                 out.append("++++")
                 i = end + 1

@@ -26,6 +26,9 @@ class ContentError(Exception):
         self.file = file
         self.line = line
 
+    def __reduce__(self):  # pickled to and from the render worker with its file and line
+        return (ContentError, (self.message, self.file, self.line))
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}" if where else self.message

@@ -4,6 +4,8 @@ Python-Markdown plus pymdown-extensions: fenced code (superfences, which also ho
 the execute/copy annotations), tables, ``~~strikethrough~~``, task lists, bare-URL
 autolinks, heading anchors, ``{: attribute lists}`` and Pygments highlighting.
 Raw HTML passes through untouched: workshop pages are trusted author content.
+Code blocks get the variables' values as written (``literal_code``) before they are
+escaped and highlighted; see escaping.py.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from functools import partial
 from typing import Any
 
 import markdown
+from pymdownx.superfences import SuperFencesCodeExtension
 
 from .codeblocks import ANNOTATIONS, code_block_html
+from .escaping import literal_code
 
 
 def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
-    return code_block_html(name, source)
+    return code_block_html(name, literal_code(source))
 
 
 EXTENSIONS = [
@@ -45,7 +49,15 @@ def _converter() -> markdown.Markdown:
     md = getattr(_local, "md", None)
     if md is None:
         md = _local.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        for extension in md.registeredExtensions:  # plain fenced blocks: the values as written, then Pygments
+            if isinstance(extension, SuperFencesCodeExtension):
+                default = extension.superfences[0]
+                default["formatter"] = partial(_literal_highlight, default["formatter"])
     return md
+
+
+def _literal_highlight(highlight: Any, src: str = "", *args: Any, **kwargs: Any) -> str:
+    return highlight(literal_code(src), *args, **kwargs)
 
 
 def render_markdown(text: str) -> str:

@@ -1,7 +1,7 @@
 """Page body HTML, cached per file version and per values of the variables the page uses.
 
-Variables are substituted into the source before rendering (as the original servers
-did), so ``%name%`` works inside code blocks and URLs and Pygments never splits one.
+``%name%`` works in text, code blocks and URLs; each value is escaped for the place it
+lands in (escaping.py), unless the author declared the variable as HTML.
 The cache key holds the file's (mtime, size) and the values of the variables that page
 mentions, so an edit or a changed value renders again and nothing else does.
 """
@@ -9,15 +9,15 @@ mentions, so an edit or a changed value renders again and nothing else does.
 from __future__ import annotations
 
 import logging
+import math
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from html import escape
 
-from .asciidoc_render import render_asciidoc
+from .escaping import Substitution, used_names
 from .frontmatter import ContentError, split_front_matter
-from .markdown_render import render_markdown
-from .variables import substitute, used_names
 from .workshop import Page
 
 log = logging.getLogger(__name__)
@@ -46,21 +46,30 @@ def error_box(error: ContentError) -> str:
     )
 
 
-def render_page(page: Page, values: Mapping[str, str]) -> Rendered:
-    """Render ``page`` now (no cache); content problems become an error box, never an exception."""
+def render_page(page: Page, values: Mapping[str, str], html_names: Collection[str] = ()) -> Rendered:
+    """Render ``page`` now (no cache); content problems become an error box, never an exception.
+
+    ``html_names``: variables whose values are HTML the workshop's author wrote, pasted in
+    as written; every other value is escaped for where it lands."""
     try:
         text = page.path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         problem = ContentError(f"cannot read the page: {error.strerror}", page.file)
         return Rendered(error_box(problem), problem)
+    from .asciidoc_render import render_asciidoc  # here: the server itself renders nothing
+    from .markdown_render import render_markdown
+
     source = split_front_matter(text, page.file)
-    body = substitute(source.body, values)
+    substitution = Substitution(values, html_names)
+    body = substitution.source(source.body)
     problem = source.error
     try:
-        if page.format == "adoc":
-            html = render_asciidoc(body, page.file, values, source.body_line)
-        else:
-            html = render_markdown(body)
+        with substitution.active():
+            if page.format == "adoc":
+                html = render_asciidoc(body, page.file, substitution.attributes(), source.body_line)
+            else:
+                html = render_markdown(body)
+        html = substitution.finish(html)
     except ContentError as error:
         problem, html = error, ""
     except Exception as error:  # a renderer bug must not take other pages down
@@ -72,10 +81,13 @@ def render_page(page: Page, values: Mapping[str, str]) -> Rendered:
 
 
 class RenderCache:
-    """One entry per page: the last (file version, variable values) and its HTML."""
+    """One entry per page: the last (file version, variable values) and its HTML.
+
+    ``lookup`` (a stat and, after an edit, a read of the page) runs in the notes' thread;
+    the rendering itself in the render worker (worker.py), which may be stopped."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[tuple, Rendered]] = {}
+        self._entries: dict[str, tuple[tuple, Rendered, float]] = {}
         self._names: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
 
     def _page_names(self, page: Page, version: tuple[int, int]) -> frozenset[str]:
@@ -89,17 +101,30 @@ class RenderCache:
             self._names[page.id] = known
         return known[1]
 
-    def get(self, page: Page, values: Mapping[str, str]) -> Rendered:
+    def lookup(self, page: Page, values: Mapping[str, str],
+               html_names: Collection[str] = ()) -> tuple[tuple, Rendered | None]:
+        """(key, the cached rendering for that key or None)."""
         version = file_key(page.path)
         names = self._page_names(page, version)
         if page.format == "adoc":  # AsciiDoc pages also see every variable as {attribute}
             names = frozenset(values)
-        key = (version, tuple(sorted((n, values[n]) for n in names if n in values)))
+        key = (version, tuple(sorted((n, values[n], n in html_names) for n in names if n in values)))
         entry = self._entries.get(page.id)
-        if entry is not None and entry[0] == key:
-            return entry[1]
-        rendered = render_page(page, values)
-        self._entries[page.id] = (key, rendered)
+        if entry is not None and entry[0] == key and time.monotonic() < entry[2]:
+            return key, entry[1]
+        return key, None
+
+    def store(self, page: Page, key: tuple, rendered: Rendered, keep: float = math.inf) -> None:
+        """Remember ``rendered`` for ``key`` (for ``keep`` seconds: a page stopped for taking
+        too long is tried again later, not on every request)."""
+        self._entries[page.id] = (key, rendered, time.monotonic() + keep)
+
+    def get(self, page: Page, values: Mapping[str, str], html_names: Collection[str] = ()) -> Rendered:
+        """Look up, else render here and store."""
+        key, rendered = self.lookup(page, values, html_names)
+        if rendered is None:
+            rendered = render_page(page, values, html_names)
+            self.store(page, key, rendered)
         return rendered
 
     def clear(self) -> None:

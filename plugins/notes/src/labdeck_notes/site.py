@@ -8,6 +8,7 @@ only when a request comes, so an idle server does no work.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import zlib
@@ -49,33 +50,62 @@ def workshop_signature(root: Path, workshop_file: str = "workshop.yaml") -> tupl
 
 
 class Site:
-    """The workshop behind one labdeck app (one per ``register_routes`` call)."""
+    """The workshop behind one labdeck app (one per ``register_routes`` call).
+
+    The server decides when to look again (``due``, at most once a second), computes the
+    ``signature`` in its notes thread and has the render worker load the workshop when
+    the signature changed (views.py); ``workshop`` does it all here, for callers without
+    a worker."""
 
     def __init__(self, root: Path | None, workshop_file: str = "workshop.yaml"):
         self.root = Path(root) if root is not None else None
         self.workshop_file = workshop_file
         self.cache = RenderCache()
-        self._workshop: Workshop | None = None
+        self.current: Workshop | None = None
+        self.failure: str | None = None  #: why the last load failed (the files did not change since)
         self._signature: tuple | None = None
-        self._checked = 0.0
+        self._checked = -math.inf
         self.version = 0  #: bumped on every reload
         self.structure = 0  #: a checksum of titles and navigation, for live reload
 
+    def due(self) -> bool:
+        """Time to look for changes (and start the clock again)?"""
+        now = time.monotonic()
+        if (self.current is not None or self.failure is not None) and now - self._checked < RECHECK_SECONDS:
+            return False
+        self._checked = now
+        return True
+
+    def signature(self) -> tuple:
+        assert self.root is not None
+        return workshop_signature(self.root, self.workshop_file)
+
+    def changed(self, signature: tuple) -> bool:
+        return signature != self._signature
+
+    def failed(self, signature: tuple, why: str) -> None:
+        """The load for ``signature`` failed: keep what was loaded before; try again on the next change."""
+        self._signature = signature
+        self.failure = why
+        log.error("workshop %s could not be loaded: %s", self.root, why)
+
+    def replace(self, workshop: Workshop, signature: tuple, started: float) -> None:
+        self.current = workshop
+        self.failure = None
+        self._signature = signature
+        self.version += 1
+        shape = (workshop.title, [(p.id, p.title, p.exit_sign, p.prev, p.next) for p in workshop.pages.values()])
+        self.structure = zlib.crc32(repr(shape).encode())
+        log.info("workshop %s loaded: %d pages in %.0f ms", self.root, len(workshop.pages),
+                 (time.perf_counter() - started) * 1000)
+
     def workshop(self) -> Workshop | None:
+        """Load (again, when it changed) in this thread."""
         if self.root is None:
             return None
-        now = time.monotonic()
-        if self._workshop is not None and now - self._checked < RECHECK_SECONDS:
-            return self._workshop
-        self._checked = now
-        signature = workshop_signature(self.root, self.workshop_file)
-        if self._workshop is None or signature != self._signature:
-            started = time.perf_counter()
-            self._workshop = workshop = load_workshop(self.root, workshop_file=self.workshop_file)
-            self._signature = signature
-            self.version += 1
-            shape = (workshop.title, [(p.id, p.title, p.exit_sign, p.prev, p.next) for p in workshop.pages.values()])
-            self.structure = zlib.crc32(repr(shape).encode())
-            log.info("workshop %s loaded: %d pages in %.0f ms", self.root, len(self._workshop.pages),
-                     (time.perf_counter() - started) * 1000)
-        return self._workshop
+        if self.due():
+            signature = self.signature()
+            if self.changed(signature):
+                started = time.perf_counter()
+                self.replace(load_workshop(self.root, workshop_file=self.workshop_file), signature, started)
+        return self.current

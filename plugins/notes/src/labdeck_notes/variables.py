@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 from collections.abc import Mapping
 
 from aiohttp import web
 
 from labdeck import Deck
 
+from .escaping import VARIABLE, used_names
 from .workshop import Workshop
 
-log = logging.getLogger(__name__)
+__all__ = ["BUILTIN_NAMES", "VARIABLE", "builtin_variables", "request_variables", "used_names"]
 
-VARIABLE = re.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%")
+log = logging.getLogger(__name__)
 
 BUILTIN_NAMES = (
     "base_url", "username", "project_namespace", "cluster_subdomain", "terminal_url",
@@ -61,17 +61,3 @@ async def request_variables(request: web.Request, workshop: Workshop) -> dict[st
             log.warning("a workshop_variables hook returned %s, not a dict; ignored", type(result).__name__)
     values.update(workshop.config_vars)
     return values
-
-
-def used_names(text: str) -> set[str]:
-    return set(VARIABLE.findall(text))
-
-
-def substitute(text: str, values: Mapping[str, str]) -> str:
-    """Replace ``%name%`` for every known name; anything else stays as written."""
-
-    def replace(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return match.group(0) if value is None else value
-
-    return VARIABLE.sub(replace, text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import mimetypes
 import os
 import posixpath
 import re
+import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,10 +22,14 @@ from pygments.formatters import HtmlFormatter
 from labdeck import Deck
 
 from .files import safe_file
-from .render import file_key
+from .frontmatter import ContentError
+from .render import Rendered, error_box, file_key
 from .site import Site
 from .variables import request_variables
+from .worker import RenderWorker, WorkerError
 from .workshop import PAGE_SUFFIXES, Page, Workshop, title_from_name
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 TEMPLATES = jinja2.Environment(
@@ -34,6 +40,8 @@ PYGMENTS_CSS = HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
 LIVE_INTERVAL = 0.5
 REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
+LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
+RETRY_SECONDS = 60.0  #: a page stopped for taking too long is tried again after this
 
 
 _TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -57,16 +65,23 @@ T = TypeVar("T")
 class Views:
     """Request handlers bound to one ``Site``.
 
-    Loading the workshop (which may run ``node`` for config.js) and rendering a page run
-    in one worker thread of this plugin's own, never on the event loop that carries every
-    terminal's traffic; one thread also means the site and its cache need no locks.
+    Nothing slow runs on the event loop that carries every terminal's traffic. Loading
+    the workshop (which may run ``node`` for config.js) and rendering a page run in the
+    render worker, a child process that is killed when a page takes longer than
+    ``render_timeout`` seconds (worker.py); the quick file checks (has anything changed?
+    is this page cached?) run in one thread of this plugin's own, so the site and its
+    cache need no locks.
     """
 
-    def __init__(self, site: Site, live_reload: bool = True, hidden_env: Collection[str] = ()):
+    def __init__(self, site: Site, live_reload: bool = True, hidden_env: Collection[str] = (),
+                 render_timeout: float = 5.0, worker: RenderWorker | None = None):
         self.site = site
         self.live_reload = live_reload
         self.hidden_env = frozenset(hidden_env)
-        self._worker: ThreadPoolExecutor | None = None
+        self.render_timeout = render_timeout
+        self.worker = worker or RenderWorker()
+        self._thread: ThreadPoolExecutor | None = None
+        self._loading = asyncio.Lock()
 
     def app(self) -> web.Application:
         """The plugin's sub-app: its routes, and the worker thread's life in ``cleanup_ctx``."""
@@ -76,15 +91,50 @@ class Views:
         return app
 
     async def _worker_lifecycle(self, app: web.Application):
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
         yield
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        await self.worker.close()
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
     async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
 
     async def workshop(self) -> Workshop | None:
-        return await self.off_loop(self.site.workshop)
+        """The workshop, loaded again by the worker when its files changed."""
+        site = self.site
+        if site.root is None:
+            return None
+        async with self._loading:
+            if site.due():
+                signature = await self.off_loop(site.signature)
+                if site.changed(signature):
+                    started = time.perf_counter()
+                    try:
+                        workshop = await self.worker.call(LOAD_LIMIT, "load", site.root, site.workshop_file,
+                                                          dict(os.environ))
+                    except WorkerError as error:
+                        site.failed(signature, f"loading {site.root} {error}")
+                    else:
+                        site.replace(workshop, signature, started)
+        return site.current
+
+    async def rendered(self, page: Page, values: dict[str, str], workshop: Workshop) -> Rendered:
+        """The page's body from the cache, else from the worker; a page the worker cannot
+        render in time becomes an error box naming its file, and the worker a new one."""
+        key, rendered = await self.off_loop(self.site.cache.lookup, page, values, workshop.html_vars)
+        if rendered is not None:
+            return rendered
+        try:
+            rendered = await self.worker.call(self.render_timeout, "render", page, values,
+                                              frozenset(workshop.html_vars))
+        except WorkerError as error:
+            log.error("%s: rendering %s", page.file, error)
+            problem = ContentError(f"rendering this page {error}", page.file)
+            rendered = Rendered(error_box(problem), problem)
+            self.site.cache.store(page, key, rendered, keep=RETRY_SECONDS)
+            return rendered
+        self.site.cache.store(page, key, rendered)
+        return rendered
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
@@ -108,6 +158,8 @@ class Views:
 
     async def workshop_or_404(self) -> Workshop:
         workshop = await self.workshop()
+        if workshop is None and self.site.failure:
+            raise web.HTTPInternalServerError(text=f"The workshop could not be loaded: {self.site.failure}\n")
         if workshop is None:
             raise web.HTTPNotFound(text="No workshop content: start labdeck with --content DIR (or WORKSHOP_DIR).\n")
         return workshop
@@ -162,7 +214,7 @@ class Views:
 
     async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
         values = await request_variables(request, workshop)
-        rendered = await self.off_loop(self.site.cache.get, page, values)
+        rendered = await self.rendered(page, values, workshop)
         next_page = workshop.pages.get(page.next) if page.next else None
         prev_page = workshop.pages.get(page.prev) if page.prev else None
         exit_external = False

@@ -69,6 +69,8 @@ class Workshop:
     sequence: list[str]  #: page ids, first to last
     config_vars: dict[str, str] = field(default_factory=dict)
     known_names: set[str] = field(default_factory=set)  #: variable names declared (even if unset)
+    #: config.vars declared ``html: true`` whose value comes from the workshop's own files
+    html_vars: set[str] = field(default_factory=set)
     analytics: str | None = None
     slides: Path | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -190,15 +192,19 @@ def _str(value: Any) -> str | None:
 
 
 def _config_vars(entries: Any, overrides: Mapping[str, Any], environ: Mapping[str, str],
-                 file: str, problems: list[Problem]) -> tuple[dict[str, str], set[str]]:
-    """``config.vars`` of modules.yaml: aliases' env first, then the name's env, then the default."""
+                 file: str, problems: list[Problem]) -> tuple[dict[str, str], set[str], set[str]]:
+    """``config.vars`` of modules.yaml: aliases' env first, then the name's env, then the default.
+
+    Returns (values, declared names, names whose value is the author's HTML): ``html: true``
+    counts only for a value from the workshop's files, never for one from the environment."""
     values: dict[str, str] = {}
     names: set[str] = set()
+    html: set[str] = set()
     if entries is None:
-        return values, names
+        return values, names, html
     if not isinstance(entries, list):
-        problems.append(Problem(file, 0, ERROR, "config.vars must be a list of {name, value, aliases}"))
-        return values, names
+        problems.append(Problem(file, 0, ERROR, "config.vars must be a list of {name, value, aliases, html}"))
+        return values, names, html
     for entry in entries:
         if not isinstance(entry, dict) or not entry.get("name"):
             problems.append(Problem(file, 0, ERROR, f"config.vars entry without a name: {entry!r}"))
@@ -208,7 +214,9 @@ def _config_vars(entries: Any, overrides: Mapping[str, Any], environ: Mapping[st
         default = overrides.get(name, entry.get("value", ""))
         value = next((environ[a] for a in [*(entry.get("aliases") or []), name] if a in environ), None)
         values[name] = str(default if value is None else value)
-    return values, names
+        if entry.get("html") is True and value is None:
+            html.add(name)
+    return values, names, html
 
 
 def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
@@ -231,7 +239,7 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
     if not isinstance(config, dict):
         config = {}
     overrides = workshop_data.get("vars") or {}
-    config_vars, known = _config_vars(config.get("vars"), overrides if isinstance(overrides, dict) else {},
+    config_vars, known, html_vars = _config_vars(config.get("vars"), overrides if isinstance(overrides, dict) else {},
                                       environ, _rel(root, modules_file), problems)
 
     configjs = ConfigJs()
@@ -247,6 +255,7 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
         known.add(name)
         if value is not None:  # an unset environment variable leaves the name to plugins
             config_vars[name] = value
+            html_vars.discard(name)  # config.js values (often from the environment) are escaped
 
     pages: dict[str, Page] = {}
     for path in page_files(content):
@@ -267,7 +276,7 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
     workshop = Workshop(
         root=root, base=base, content=content,
         layout="modules" if modules_data.get("modules") or workshop_data.get("modules") else "pages",
-        title=str(title), pages=pages, sequence=[], config_vars=config_vars, known_names=known,
+        title=str(title), pages=pages, sequence=[], config_vars=config_vars, known_names=known, html_vars=html_vars,
         analytics=analytics, slides=slides if (slides / "index.html").is_file() else None, problems=problems,
     )
     if workshop.layout == "modules":
