@@ -1,8 +1,5 @@
-"""labdeck: a small auth proxy that serves workshop plugins under one prefix.
-
-The names below are the whole public API: plugins, built-in or not, import nothing else
-from ``labdeck`` (a test checks that). Test helpers are the ``labdeck-testing`` distribution.
-"""
+"""labdeck: a small auth proxy that serves workshop plugins under one prefix. The names below
+are the whole public API (checked by a test); test helpers are ``labdeck-testing``."""
 
 from .auth.base import AuthBackend, wants_html
 from .auth.session import SessionCookies

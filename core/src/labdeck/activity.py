@@ -1,9 +1,5 @@
-"""When someone last used this labdeck: HTTP requests and WebSocket messages through the proxy.
-
-Core only records the time; whoever cares (the ``jupyterhub`` backend, for the
-hub's idle culler) reads ``last``. A plugin's own WebSocket handler may call
-``Deck.of(request).activity.touch()`` per message so its traffic counts too.
-"""
+"""When someone last used this labdeck (HTTP and proxied WebSocket traffic; a plugin's own
+WebSocket handler may ``touch()`` too); the ``jupyterhub`` backend reports ``last`` to the hub."""
 
 from __future__ import annotations
 

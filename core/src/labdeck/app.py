@@ -1,8 +1,4 @@
-"""``create_app(settings, pm)``: plugins' data turned into one aiohttp application.
-
-Each plugin is a sub-app under ``<prefix><plugin>/``: the routes it returns, or the
-``web.Application`` it builds itself (own ``cleanup_ctx``, ``AppKey``s, middlewares).
-"""
+"""``create_app(settings, pm)``: plugins' data turned into one aiohttp application."""
 
 from __future__ import annotations
 
@@ -159,7 +155,6 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     for route in backend.routes():
         assert isinstance(route, web.RouteDef), route
         public.add(app.router.add_route(route.method, prefix + route.path, route.handler).resource)
-    app.router.add_get(prefix + "-/logout", logout)
     app.router.add_post(prefix + "-/logout", logout)
     app.router.add_get(prefix, root)
     _mount_plugins(app, deck, pm, backend)

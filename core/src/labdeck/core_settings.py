@@ -57,9 +57,7 @@ CORE_SETTINGS: list[Setting] = [
 
 
 def finalize_settings(settings: Settings) -> Settings:
-    """Fill in what follows from other core settings: where to listen when JupyterHub says
-    (``JUPYTERHUB_SERVICE_URL``), and the name of the private runtime folder (made, 0700, by
-    ``ensure_private_dir`` when a server starts, not here)."""
+    """Where to listen when JupyterHub says (``JUPYTERHUB_SERVICE_URL``), and the runtime folder's name."""
     core = settings.core
     changes: dict = {}
     if core.service_url:
@@ -68,10 +66,8 @@ def finalize_settings(settings: Settings) -> Settings:
             raise SettingsError(f"JUPYTERHUB_SERVICE_URL: {core.service_url!r} has no host and port")
         changes.update(host=url.hostname, port=url.port)
         if not core.trusted_proxies:
-            # Spawned by JupyterHub: every request comes through the hub's proxy (CHP, traefik) from an
-            # address that changes with each pod, and the browser's scheme is only in X-Forwarded-Proto.
-            # Believing it is needed for the WebSocket Origin check and Secure cookies behind TLS; a
-            # browser cannot set these headers on a navigation or a WebSocket, so nothing is given away.
+            # every request comes through the hub's proxy, from an address that changes with each pod; the
+            # browser's scheme and host are only in X-Forwarded-*, which no browser can set itself
             changes["trusted_proxies"] = ("*",)
     port = changes.get("port", core.port)
     if not 0 <= port <= 65535:

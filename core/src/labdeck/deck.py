@@ -22,13 +22,8 @@ PRINCIPAL = web.RequestKey("labdeck.principal", Principal)
 
 
 class Deck:
-    """The public face of one labdeck instance.
-
-    ``settings`` holds every owner's group (``deck.settings.terminal.sessions``); a plugin
-    reads its own group and core's, and learns about other plugins through their hooks
-    (``deck.hook``, traced by pluggy like any call) or ``deck.has(name)``, never by
-    reading their settings. ``url(plugin, path)`` builds a public path under the prefix.
-    """
+    """The public face of one labdeck instance: settings (every owner's group), prefix, ``url()``,
+    ``hook`` (every plugin's, traced by pluggy), ``has(plugin)``, ``activity``."""
 
     def __init__(self, settings: Settings, pm: pluggy.PluginManager, activity: Activity | None = None):
         self.settings = settings

@@ -18,40 +18,28 @@ from .urls import host_name, is_ip, is_loopback, trusted
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def served_hosts(core) -> frozenset[str] | None:
-    """The host names browsers may use, where a DNS-rebinding page could otherwise reach us:
-    listening on loopback, or ``LABDECK_ALLOWED_HOSTS`` set. None: no check (0.0.0.0 behind a
-    router, a Service or a hub's proxy, where sign-in protects)."""
-    if not (is_loopback(core.host) or core.allowed_hosts):
-        return None
-    return frozenset({"localhost", host_name(core.host), *(h.lower() for h in core.allowed_hosts)})
-
-
 def front_middleware(core) -> Middleware | None:
-    """The Host check, then ``X-Forwarded-Proto/Host`` believed from ``LABDECK_TRUSTED_PROXIES`` only."""
-    proxies, names = tuple(core.trusted_proxies), served_hosts(core)
+    """Host checked where DNS rebinding matters (listening on loopback, or ``LABDECK_ALLOWED_HOSTS``
+    set; on 0.0.0.0 sign-in protects); ``X-Forwarded-Proto/Host`` believed from trusted proxies."""
+    proxies = tuple(core.trusted_proxies)
+    names = {"localhost", host_name(core.host), *(h.lower() for h in core.allowed_hosts)} \
+        if is_loopback(core.host) or core.allowed_hosts else None
     if not proxies and names is None:
         return None
 
     @web.middleware
     async def front(request: web.Request, handler: Handler) -> web.StreamResponse:
-        forwarded = trusted(request.remote, proxies)
-        host = request.headers.get("Host")
+        headers, forwarded = request.headers, trusted(request.remote, proxies)
         # an IP address has no name to rebind; a trusted proxy's X-Forwarded-Host is the name it routed by
-        if names is not None and host and not (forwarded and "X-Forwarded-Host" in request.headers):
-            name = host_name(host)
+        if names is not None and "Host" in headers and not (forwarded and "X-Forwarded-Host" in headers):
+            name = host_name(headers["Host"])
             if name not in names and not name.endswith(".localhost") and not is_ip(name):
                 return web.Response(status=421, text=f"{name} is not served here (LABDECK_ALLOWED_HOSTS).\n")
         if forwarded:
-            changes = {}
-            proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-            if proto in ("http", "https"):
-                changes["scheme"] = proto
-            host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-            if host:
-                changes["host"] = host
-            if changes:
-                request = request.clone(**changes)
+            proto = headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+            host = headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+            changes = {k: v for k, v in (("scheme", proto if proto in ("http", "https") else ""), ("host", host)) if v}
+            request = request.clone(**changes) if changes else request
         return await handler(request)
 
     return front
@@ -108,9 +96,7 @@ def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, 
 
 
 def make_middlewares(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> list[Middleware]:
-    front = front_middleware(deck.settings.core)
-    auth = auth_middleware(deck, backend, pm, public)
-    return [front, auth] if front else [auth]
+    return [m for m in (front_middleware(deck.settings.core), auth_middleware(deck, backend, pm, public)) if m]
 
 
 def security_headers(frame_ancestors: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:

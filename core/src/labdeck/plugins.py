@@ -1,10 +1,5 @@
-"""Find plugins (entry-point group ``labdeck``), load the chosen ones, and call hooks
-with errors that name the plugin.
-
-Core's own pieces that could be plugins are plugins (as Datasette does): the built-in
-sign-in backends are registered from ``BUILTIN_PLUGINS`` exactly as an installed plugin is
-from its entry point, and are always loaded.
-"""
+"""Find plugins (entry points ``labdeck``) and core's built-in ones, load them, call hooks
+with errors that name the plugin."""
 
 from __future__ import annotations
 
@@ -119,11 +114,8 @@ def collect(
 
 
 def call_each(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """``(plugin, result)`` of each implementation of ``hook``, in pluggy's call order.
-
-    Each call goes through a pluggy hook caller (tracing and monitoring see it); a plugin
-    that returns None is left out.
-    """
+    """``(plugin, result)`` of each implementation of ``hook`` (not None), in pluggy's call order,
+    each call through a pluggy hook caller (tracing and monitoring see it)."""
     impls = getattr(pm.hook, hook).get_hookimpls()
     results = []
     for impl in reversed(impls):

@@ -1,9 +1,4 @@
-"""Reverse proxy for HTTP and WebSocket, one handler for both (as jupyter-server-proxy does).
-
-Never sends upstream: hop-by-hop headers, headers named in ``Connection``, our
-session cookies, or the ``Authorization`` the browser sent us. Redirects and
-cookie paths from upstream are rewritten into our public path.
-"""
+"""Reverse proxy for HTTP and WebSocket, one handler for both (as jupyter-server-proxy does)."""
 
 from __future__ import annotations
 
@@ -119,13 +114,8 @@ class Route:
         return location
 
     def public_set_cookie(self, header: str) -> str | None:
-        """An upstream ``Set-Cookie`` as the browser must see it, or None to drop it.
-
-        ``Domain`` goes (the browser talks to us, not to the upstream's host);
-        a ``Path`` under the upstream's base moves under our public path, any
-        other path becomes our public path. A cookie named like ours is dropped:
-        an upstream must not be able to replace labdeck's session.
-        """
+        """An upstream ``Set-Cookie`` as the browser must see it: no ``Domain``, ``Path`` mapped into
+        ours; None for a cookie named like ours (an upstream must not replace labdeck's session)."""
         name, _, rest = header.partition(";")
         if is_labdeck_cookie(name.split("=", 1)[0].strip()):
             return None

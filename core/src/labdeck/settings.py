@@ -1,11 +1,5 @@
-"""Environment variables and CLI flags -> frozen settings, one group per owner.
-
-Core and every plugin describe what they read with ``Setting``; a plugin's settings form
-a group named after the plugin (``settings.terminal.sessions``), core's is ``settings.core``.
-A flag beats its environment variable, which beats the default. A bad value stops the
-start with a ``SettingsError`` naming the flag and the variable. Building settings reads
-the environment and nothing else: it makes no folders and starts nothing.
-"""
+"""Environment variables and CLI flags -> frozen settings, one group per owner (core's is
+``core``): a flag beats its variable, which beats the default; building them starts nothing."""
 
 from __future__ import annotations
 
@@ -41,15 +35,8 @@ _TYPE_NAMES = {str: "text", int: "integer", float: "number", parse_bool: "true/f
 
 @dataclass(frozen=True)
 class Setting:
-    """One option of one owner: ``name`` is the attribute on the owner's group.
-
-    ``env`` is one variable name or several (the first that is set wins); it defaults to
-    ``LABDECK_<NAME>`` for core and ``LABDECK_<GROUP>_<NAME>`` for a plugin. The flag
-    defaults to ``--<name>`` (core) or ``--<group>-<name>``. ``type`` parses the text
-    (``bool`` and ``list`` are understood). A ``secret`` value is never shown, never
-    reaches a terminal's environment and is never expanded into a page. ``group`` is
-    filled in by core with the owner's name.
-    """
+    """One option of one owner, read as ``settings.<group>.<name>``; ``env`` and ``flag`` default
+    from them (``LABDECK_<GROUP>_<NAME>``, ``--<group>-<name>``); docs/plugins.md says the rest."""
 
     name: str
     env: str | Sequence[str] | None = None
@@ -131,11 +118,7 @@ class SettingsGroup:
 
 
 class Settings:
-    """Every owner's group: ``settings.core.prefix``, ``settings.terminal.sessions``.
-
-    Reading a group that does not exist (a plugin that is not installed) raises
-    ``AttributeError``; ``has(group)`` asks first.
-    """
+    """Every owner's group: ``settings.core.prefix``; ``has(group)`` before reading a plugin's."""
 
     __slots__ = ("_groups", "_specs")
 
@@ -197,9 +180,7 @@ def declare(owner: str, specs: Iterable[Any]) -> list[Setting]:
 
 
 def check_unique(specs: Iterable[Setting]) -> list[Setting]:
-    """A setting key or flag claimed twice is an error. An environment variable may feed
-    settings of two owners (``RESTART_URL``: the notes' finish button, the dashboard's menu):
-    each declares what it reads."""
+    """A setting key or flag claimed twice is an error (two owners may read one variable)."""
     seen: dict[str, str] = {}
     result = []
     for spec in specs:

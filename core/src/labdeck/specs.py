@@ -11,27 +11,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ProxySpec:
-    """Reverse-proxy ``path`` (relative to the prefix, e.g. ``"terminal/"``) to ``upstream``.
-
-    ``upstream`` is ``http://host:port/base/``; with ``unix_socket`` set, the
-    connection goes to that socket and ``upstream`` only supplies Host and base
-    path. With ``keep_path`` the full public path (prefix included) is sent
-    upstream, for servers that know their public root (Butterfly's
-    ``--uri-root-path``); otherwise the part after ``path`` is appended to the
-    upstream's base path.
-
-    ``headers`` are added to every request sent upstream: a mapping, or a
-    callable taking the aiohttp request and returning one, called per request
-    (for values that change, such as a bearer token re-read from a file).
-
-    ``ssl`` is how an https upstream is verified: None for the system's trust
-    store, an ``ssl.SSLContext`` (e.g. trusting a cluster CA), or False to
-    skip verification.
-
-    ``allow_framing`` removes ``X-Frame-Options`` and the CSP ``frame-ancestors``
-    directive from the upstream's answers, so a page that refuses to be framed
-    can sit in the dashboard; labdeck's own ``frame-ancestors`` still applies.
-    """
+    """Reverse-proxy ``path`` (relative to the prefix, e.g. ``"terminal/"``) to ``upstream``
+    (``http://host:port/base/``); the options are described in docs/hooks.md."""
 
     path: str
     upstream: str
@@ -45,14 +26,7 @@ class ProxySpec:
 
 @dataclass(frozen=True)
 class ProgramSpec:
-    """A supervised process: run by ``labdeck serve`` itself or by supervisord.
-
-    Under ``labdeck serve`` a program dies with labdeck, even when labdeck is
-    killed abruptly, unless ``outlives_crash`` is set: then a program holding the
-    attendee's state (the terminal server and its shells) keeps running after a
-    ``kill -9`` of labdeck, and must cope with the restarted labdeck starting a
-    second copy. A clean stop of labdeck stops it either way.
-    """
+    """A supervised process, run by ``labdeck serve`` or supervisord (options: docs/hooks.md)."""
 
     name: str
     command: list[str]
@@ -70,10 +44,7 @@ class ProgramSpec:
 
 @dataclass(frozen=True)
 class Command:
-    """A ``labdeck <name>`` subcommand. ``configure(parser)`` adds arguments; ``run(args)``
-    returns the exit code and finds the ``Deck`` in ``args.deck``. With ``with_settings`` the
-    command takes every setting's flag, as ``serve`` does, and ``args.setting_environment``
-    is the environment with those flags folded in (for a command that starts labdeck)."""
+    """A ``labdeck <name>`` subcommand: ``configure(parser)``, ``run(args) -> exit code`` (docs/hooks.md)."""
 
     name: str
     help: str

@@ -1,13 +1,6 @@
-"""A lean HTTP/1.1 client for the proxy's commonest request: a GET with no body to a
-plain-http upstream (TCP or unix socket).
-
-Why not aiohttp's client here: per request it builds a ClientRequest, a
-ClientResponse, timers and traces, and measured at about 60% of labdeck's time
-per proxied request (docs/benchmarks.md). This keeps pooled keep-alive
-connections and parses answers with httptools (llhttp, the parser Node.js
-uses). Everything else (bodies, HEAD, https, WebSockets) still goes through
-aiohttp.
-"""
+"""A lean HTTP/1.1 client for the proxy's commonest request: a GET with no body to a plain-http
+upstream, with pooled keep-alive connections and httptools (aiohttp's client cost about 60% of
+labdeck's time per proxied request, docs/benchmarks.md). All else goes through aiohttp."""
 
 from __future__ import annotations
 
@@ -216,11 +209,7 @@ class LeanPool:
 
     async def get(self, host: str, port: int, unix_socket: str | None, target: str,
                   headers: Mapping[str, str]) -> LeanResponse:
-        """Send ``GET target`` with ``headers`` and wait for the answer's head.
-
-        A pooled connection the upstream closed meanwhile is retried once on a
-        new one; a failed new connection raises OSError (the upstream is down).
-        """
+        """``GET target``; a pooled connection closed meanwhile is retried on a new one (OSError: down)."""
         lines = [f"GET {target} HTTP/1.1", f"Host: {host if port == 80 else f'{host}:{port}'}"]
         for name, value in headers.items():
             if "\r" in value or "\n" in value or "\r" in name or "\n" in name:

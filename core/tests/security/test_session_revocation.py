@@ -40,4 +40,4 @@ def test_revocation_record_is_pruned_and_capped(tmp_path, monkeypatch):
     again = SessionCookies("/", 60, b"k", revoked_file=tmp_path / "revoked")
     assert not again.is_revoked("old") and not again.is_revoked("s0")
     assert again.is_revoked(f"s{MAX_REVOKED + 9}")
-    assert len(again._load()) == MAX_REVOKED
+    assert again.is_revoked("s20") and len(again._revoked) == MAX_REVOKED

@@ -30,11 +30,8 @@ def available_backends(pm: pluggy.PluginManager) -> dict[str, type[AuthBackend]]
 
 
 def choose_backend(settings: Settings, backends: dict[str, type[AuthBackend]]) -> type[AuthBackend]:
-    """The explicit ``--auth``, else the configured backend of lowest ``order``, else token.
-
-    Token auth chosen this way on a non-loopback address refuses to start: a token in a
-    URL is for one person on their own machine.
-    """
+    """The explicit ``--auth``, else the configured backend of lowest ``order``, else token (which
+    refuses a non-loopback address: a token in a URL is for one person on their own machine)."""
     core = settings.core
     if core.auth:
         if core.auth not in backends:

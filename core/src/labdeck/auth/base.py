@@ -19,18 +19,8 @@ log = logging.getLogger("labdeck.auth")
 
 
 class AuthBackend:
-    """One way of signing people in. Subclass, set ``name``, and override what differs.
-
-    Who may enter is decided in one order, for every backend: ``authenticate`` (who is
-    this? the default reads the session cookie) -> ``allow`` (the backend's own rule, e.g.
-    an allow-list or a hub scope) -> the ``authorize`` hook of every plugin. A request
-    with no valid session gets ``challenge``. ``routes`` are the backend's public
-    sign-in routes, paths relative to the prefix (``"-/login"``, ``"oauth_callback"``).
-
-    ``configured(settings)`` says whether this backend's own configuration is present;
-    without ``--auth``, the configured backend with the lowest ``order`` is used, and
-    token auth when none is.
-    """
+    """One way of signing people in (docs/plugins.md): ``authenticate`` (who is this?) -> ``allow``
+    (the backend's own rule) -> every plugin's ``authorize``; no session gets ``challenge``."""
 
     name: ClassVar[str]
     #: among configured backends, the lowest order wins when ``--auth`` is not given

@@ -31,11 +31,8 @@ class SessionCookies:
     session, also after a restart (``revoked_file``); labdeck-oauth's own cookies use it too."""
 
     def __init__(self, prefix: str, max_age: int, secret: bytes | None = None, revoked_file: Path | None = None):
-        self.prefix = prefix
-        self.max_age = max_age
-        self.name = cookie_name(self.prefix)
-        self.revoked_file = revoked_file
-        self._revoked: dict[str, float] | None = None
+        self.prefix, self.max_age, self.name = prefix, max_age, cookie_name(prefix)
+        self.revoked_file, self._revoked = revoked_file, None
         self._serializer: URLSafeTimedSerializer | None = None
         if secret is not None:
             self.set_secret(secret)
@@ -60,19 +57,16 @@ class SessionCookies:
             return None
 
     def _data(self, request: web.Request) -> dict | None:
-        value = request.cookies.get(self.name)
-        data = self.unsign(value, self.max_age) if value else None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("s"), str):
-            return None
-        return None if self.is_revoked(data["s"]) else data
+        data = self.unsign(value, self.max_age) if (value := request.cookies.get(self.name)) else None
+        valid = isinstance(data, dict) and isinstance(data.get("u"), str) and isinstance(data.get("s"), str)
+        return data if valid and not self.is_revoked(data["s"]) else None
 
     def read(self, request: web.Request) -> Principal | None:
         data = self._data(request)
         return data and Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
 
     def write(self, response: web.StreamResponse, request: web.Request, principal: Principal) -> None:
-        data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups),
-                "s": secrets.token_urlsafe(16)}
+        data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups), "s": secrets.token_hex(12)}
         self.set_cookie(response, request, self.name, self.sign(data), max_age=self.max_age)
 
     def end(self, request: web.Request, response: web.StreamResponse) -> None:

@@ -19,10 +19,7 @@ from .session import SessionCookies
 
 
 class TokenAuth(AuthBackend):
-    """Open ``<url>?token=…`` once; the token becomes a session cookie and leaves the URL.
-
-    API clients may send ``Authorization: token <token>`` instead.
-    """
+    """Open ``<url>?token=…`` once (it becomes a session cookie), or send ``Authorization: token …``."""
 
     name = "token"
     order = 1000  # the fallback when nothing else is configured
