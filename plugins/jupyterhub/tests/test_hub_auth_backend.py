@@ -133,7 +133,7 @@ async def test_logout_clears_the_session_and_goes_to_the_hub(aiohttp_client):
     sessions = app[AUTH_BACKEND].sessions
     signed_in_as(app, client, "alice", ("access:servers!server=alice/",))
     assert (await client.get(PREFIX + "api/nothing-here")).status == 404  # signed in: no redirect
-    response = await client.get(PREFIX + "-/logout", allow_redirects=False)
+    response = await client.post(PREFIX + "-/logout", headers={"Sec-Fetch-Site": "same-origin"}, allow_redirects=False)
     assert response.status == 302
     assert response.headers["Location"] == "/hub/logout"
     assert response.cookies[sessions.name].value == ""
@@ -155,4 +155,6 @@ async def test_only_a_session_holding_an_access_scope_enters(aiohttp_client, sco
         text = await response.text()
         assert "<strong>bob</strong>" in text and f'href="{PREFIX}-/logout"' in text
         # signing out is never refused
-        assert (await client.get(PREFIX + "-/logout", allow_redirects=False)).status == 302
+        signed_out = await client.post(PREFIX + "-/logout", headers={"Sec-Fetch-Site": "same-origin"},
+                                       allow_redirects=False)
+        assert signed_out.status == 302

@@ -42,7 +42,7 @@ async def test_discovered_provider_user_and_groups_from_configured_claims(oidc_l
     # discovery said the token endpoint wants the secret in the body
     assert cluster.token_requests == [(cluster.client_id, True, "authorization_code")]
     assert cluster.client_auth == "post"
-    signed_out = await client.get("/-/logout")
+    signed_out = await client.post("/-/logout", headers={"Sec-Fetch-Site": "same-origin"})
     assert f'href="{cluster.url}/logout"' in await signed_out.text()  # the provider's end_session_endpoint
 
 

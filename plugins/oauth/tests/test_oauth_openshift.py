@@ -15,6 +15,7 @@ from labdeck_testing import make_app
 PREFIX = "/workshop/"
 PAGE = PREFIX + "probe/"
 HTML = {"Accept": "text/html"}
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}  # sign-out is a POST from our own pages
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ async def test_edit_only_user_sees_who_they_are_and_no_loop(labdeck, cluster, to
     assert "<strong>dave</strong>" in text and f'href="{PREFIX}-/logout"' in text
     again = await client.get(PREFIX, headers=HTML, allow_redirects=False)
     assert again.status == 403  # a page, not a redirect back to the provider
-    signed_out = await client.get(PREFIX + "-/logout", headers=HTML)
+    signed_out = await client.post(PREFIX + "-/logout", headers={**HTML, **SAME_ORIGIN})
     assert signed_out.status == 200 and "Signed out" in await signed_out.text()
 
 
@@ -116,7 +117,7 @@ async def test_cookie_copied_before_sign_out_no_longer_works(labdeck, cluster, t
     client = await labdeck()
     assert (await tools.sign_in(client, cluster, "alice", PAGE)).status == 200
     copied = {c.key: c.value for c in client.session.cookie_jar}
-    await client.get(PREFIX + "-/logout")
+    await client.post(PREFIX + "-/logout", headers=SAME_ORIGIN)
     response = await client.get(PAGE, cookies=copied, allow_redirects=False)
     assert response.status == 401
 

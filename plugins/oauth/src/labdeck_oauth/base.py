@@ -283,7 +283,7 @@ class OAuthCodeFlow(AuthBackend):
         if data is None:
             return None
         sid = data["sid"]
-        if sid in self._ended:
+        if sid in self._ended or self.sessions.is_revoked(sid):
             return None
         grant = self._grants.get(sid)
         now = time.time()
@@ -309,6 +309,7 @@ class OAuthCodeFlow(AuthBackend):
         """End a session for good: neither this process's memory nor the cookie brings it back."""
         self._grants.pop(sid, None)
         self._ended[sid] = time.time() + self.sessions.max_age
+        self.sessions.revoke(sid)  # core keeps it refused across a restart of the web process
 
     async def _recheck(self, sid: str, grant: _Grant) -> SignedIn | None:
         """Ask the provider again who owns the session's access token (see the module's text)."""
