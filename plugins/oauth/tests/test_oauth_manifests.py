@@ -23,7 +23,7 @@ def processed(**parameters: str) -> dict[tuple[str, str], dict]:
 
 
 def test_service_account_route_and_role_binding_agree():
-    found = processed(PROJECT="alice-workshop", IMAGE="labdeck:test", NAME="desk")
+    found = processed(PROJECT="alice-workshop", IMAGE="labdeck:test", NAME="desk", ROUTE_HOST="desk.apps.example")
     deployment = found["Deployment", "desk"]["spec"]["template"]["spec"]
     account = deployment["serviceAccountName"]
     env = {e["name"]: e.get("value") for e in deployment["containers"][0]["env"]}
@@ -39,3 +39,18 @@ def test_service_account_route_and_role_binding_agree():
     # what ProjectRoleCheck does: GET .../apis/rbac.authorization.k8s.io/v1/namespaces/<ns>/rolebindings
     assert any("rbac.authorization.k8s.io" in rule["apiGroups"] and "rolebindings" in rule["resources"]
                and "list" in rule["verbs"] for rule in role["rules"])
+
+
+def test_the_callback_is_configured_on_the_routes_own_host():
+    """labdeck never builds its OAuth callback from a request's Host: the template names it."""
+    found = processed(PROJECT="alice-workshop", IMAGE="labdeck:test", NAME="desk", ROUTE_HOST="desk.apps.example")
+    [container] = found["Deployment", "desk"]["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert found["Route", "desk"]["spec"]["host"] == "desk.apps.example"
+    assert env["LABDECK_OAUTH_REDIRECT_URL"] == "https://desk.apps.example/oauth_callback"
+
+
+def test_the_route_host_is_required():
+    template = yaml.safe_load(TEMPLATE.read_text())
+    assert {"name": "ROUTE_HOST", "required": True}.items() <= next(
+        p for p in template["parameters"] if p["name"] == "ROUTE_HOST").items()
