@@ -52,7 +52,8 @@ async def test_route_proxy_and_program_of_an_installed_plugin(labdeck_server):
             body = await response.json()
             assert body["path"] == "/base/echo?q=1"
             upstream_pid = body["pid"]
-        async with session.ws_connect(base + "upstream/ws") as ws:
+        origin = base.split("/ws/")[0]  # a browser's page on our own origin
+        async with session.ws_connect(base + "upstream/ws", headers={"Origin": origin}) as ws:
             await ws.send_str("round trip")
             assert await ws.receive_str() == "round trip"
     assert server.stop() == 0

@@ -18,7 +18,8 @@ from labdeck_testing import start_server
 async def test_sigterm_closes_open_websockets_and_exits(tmp_path):
     server = start_server({"LABDECK_EXAMPLE_UPSTREAM_PORT": str(free_port())})
     try:
-        async with aiohttp.ClientSession(cookies=server.cookies) as session:
+        origin = {"Origin": server.url.rstrip("/")}  # the page's own origin, as a browser sends it
+        async with aiohttp.ClientSession(cookies=server.cookies, headers=origin) as session:
             answering = await session.ws_connect(server.url + "upstream/ws")
             await answering.send_str("ping")
             assert (await answering.receive()).data == "ping"
