@@ -185,9 +185,8 @@ async def test_session_limit_and_names(terminal_server):
 
 async def test_sigterm_closes_sockets_and_hangs_up_every_shell(terminal_server):
     server = terminal_server()
-    # (no acks: an ack racing the close makes aiohttp's client report 1006 instead of the server's code)
-    first = await attach(server, "1", ack=False)
-    second = await attach(server, "2", ack=False)
+    first = await attach(server, "1")  # acknowledging: an ack racing the close must not cost the code
+    second = await attach(server, "2")
     await first.run("sleep 1000 & echo started-$((1+1))", "started-2")
     await second.type("sleep 1000\r")
     async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=server.socket)) as http:

@@ -51,7 +51,8 @@ class ShellCommand:
 
 class Viewer:
     """One attached client. ``outbox`` holds ``bytes`` (output) and ``dict`` (control
-    messages) in order; ``wake`` is set whenever something was added."""
+    messages) in order; ``wake`` is set whenever something was added. ``closing`` is the
+    close code and reason once the server is to close the socket after the outbox."""
 
     def __init__(self, cols: int = 80, rows: int = 24) -> None:
         self.cols, self.rows = cols, rows
@@ -61,7 +62,7 @@ class Viewer:
         self.acked = 0  # of which the client confirmed it has processed
         self.replayed = 0  # the scrollback replay at attach: bounded already, never holds the PTY back
         self.over_window_since: float | None = None
-        self.closing = False
+        self.closing: tuple[int, bytes] | None = None
 
     @property
     def unacked(self) -> int:
@@ -78,6 +79,13 @@ class Viewer:
 
     def send(self, message: dict) -> None:
         self.outbox.append(message)
+        self.wake.set()
+
+    def close(self, code: int, reason: bytes = b"", *, drop: bool = False) -> None:
+        """Close the socket after what is queued (``drop``: instead of it); the first call wins."""
+        if drop:
+            self.outbox.clear()
+        self.closing = self.closing or (code, reason)
         self.wake.set()
 
 
@@ -317,7 +325,7 @@ class Session:
         log.info("session %s: shell exited (%s)", self.name, self.exit_code)
         for viewer in self.viewers:
             viewer.send({"t": "exit", "code": self.exit_code})
-            viewer.closing = True
+            viewer.close(1000)
         self._on_end(self)
 
     def _close_fd(self) -> None:

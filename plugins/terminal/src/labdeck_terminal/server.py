@@ -41,7 +41,7 @@ STATIC = PACKAGE / "static"
 PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
 
 SESSIONS = web.AppKey("sessions", Sessions)
-VIEWERS = web.AppKey("viewers", set)
+VIEWERS = web.AppKey("viewers", dict)  # Viewer -> the task of its WebSocket handler
 OPTIONS = web.AppKey("options", ServerOptions)
 
 #: close codes (documented in docs/terminal.md)
@@ -124,22 +124,33 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                  "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
                  "window": sessions.window})
     session.attach(viewer)
-    request.app[VIEWERS].add((ws, viewer))
+    request.app[VIEWERS][viewer] = asyncio.current_task()
     pump = asyncio.create_task(_pump(ws, viewer))
+    reading = asyncio.create_task(_read(ws, session, viewer))
     try:
-        async for message in ws:
-            if message.type == WSMsgType.BINARY:
-                _typed(session, viewer, message.data)
-            elif message.type == WSMsgType.TEXT:
-                _control(session, viewer, message.data)
+        try:
+            await asyncio.wait((pump, reading), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (pump, reading):
+                task.cancel()
+            await asyncio.gather(pump, reading, return_exceptions=True)
+            session.detach(viewer)
+        # Close only now that nothing receives: aiohttp's close() racing a receive() drops the
+        # connection without waiting for the client's close, and a client then writing (an ack)
+        # gets EPIPE and never reads the frames left in its buffer (the exit, the close code).
+        code, reason = viewer.closing or (1000, b"")
+        await ws.close(code=code, message=reason)
     finally:
-        if not viewer.closing:  # a closing pump is sending its close frame: let it finish
-            pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pump
-        session.detach(viewer)
-        request.app[VIEWERS].discard((ws, viewer))
+        request.app[VIEWERS].pop(viewer, None)
     return ws
+
+
+async def _read(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> None:
+    async for message in ws:  # ends when the client closes
+        if message.type == WSMsgType.BINARY:
+            _typed(session, viewer, message.data)
+        elif message.type == WSMsgType.TEXT:
+            _control(session, viewer, message.data)
 
 
 def _typed(session: Session, viewer: Viewer, data: bytes) -> None:
@@ -166,23 +177,19 @@ def _control(session: Session, viewer: Viewer, text: str) -> None:
 
 
 async def _pump(ws: web.WebSocketResponse, viewer: Viewer) -> None:
-    """Move the viewer's outbox to its socket, in order; close after a final message."""
-    try:
-        while True:
-            await viewer.wake.wait()
-            viewer.wake.clear()
-            while viewer.outbox:
-                item = viewer.outbox.popleft()
-                if isinstance(item, dict):
-                    await ws.send_str(json.dumps(item))
-                else:
-                    await ws.send_bytes(item)
-            if viewer.closing:
-                await ws.close()
-                return
-    except (ConnectionError, RuntimeError):
-        with contextlib.suppress(Exception):
-            await ws.close()
+    """Move the viewer's outbox to its socket, in order, until it is to be closed (the
+    handler closes it: see ``websocket``)."""
+    while True:
+        await viewer.wake.wait()
+        viewer.wake.clear()
+        while viewer.outbox:
+            item = viewer.outbox.popleft()
+            if isinstance(item, dict):
+                await ws.send_str(json.dumps(item))
+            else:
+                await ws.send_bytes(item)
+        if viewer.closing:
+            return
 
 
 async def _refuse(ws: web.WebSocketResponse, reason: str, text: str, code: int) -> None:
@@ -200,12 +207,10 @@ async def _heartbeat(app: web.Application) -> None:
         now = time.monotonic()
         for session in list(app[SESSIONS].by_name.values()):
             for viewer in session.stalled(now, options.stall_timeout):
-                for ws, v in list(app[VIEWERS]):
-                    if v is viewer:
-                        log.info("session %s: dropping a viewer that stopped reading", session.name)
-                        session.detach(viewer)
-                        await ws.close(code=CLOSE_TOO_SLOW, message=b"too slow")
-        for _ws, viewer in list(app[VIEWERS]):
+                log.info("session %s: dropping a viewer that stopped reading", session.name)
+                session.detach(viewer)
+                viewer.close(CLOSE_TOO_SLOW, b"too slow", drop=True)
+        for viewer in list(app[VIEWERS]):
             viewer.send({"t": "ping"})
 
 
@@ -218,7 +223,7 @@ def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> w
     app = web.Application()
     app[OPTIONS] = options
     app[SESSIONS] = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
-    app[VIEWERS] = set()
+    app[VIEWERS] = {}
     app.router.add_get("/", page)
     app.router.add_get("/session/{name}", page)
     app.router.add_get("/ws/session/{name}", websocket)
@@ -237,8 +242,11 @@ async def _lifecycle(app: web.Application):
 
 
 async def _close_sockets(app: web.Application) -> None:
-    await asyncio.gather(*(ws.close(code=CLOSE_SHUTDOWN, message=b"server shutdown") for ws, _ in list(app[VIEWERS])),
-                         return_exceptions=True)
+    """Close every WebSocket (1001) and wait until each handler has done so."""
+    for viewer in app[VIEWERS]:
+        viewer.close(CLOSE_SHUTDOWN, b"server shutdown", drop=True)
+    if app[VIEWERS]:
+        await asyncio.wait(list(app[VIEWERS].values()))
 
 
 def _socket_in_use(path: str) -> bool:
@@ -248,6 +256,21 @@ def _socket_in_use(path: str) -> bool:
         except OSError:
             return False
     return True
+
+
+def _listening_unix_socket(path: str) -> socket.socket:
+    """A 0600 socket that is listening before it appears at ``path`` (bound under another name,
+    then renamed): whoever sees the path can connect, never "connection refused"."""
+    sock = socket.socket(socket.AF_UNIX)
+    partial = os.path.join(os.path.dirname(path), f".{os.getpid()}.sock")
+    old_umask = os.umask(0o177)
+    try:
+        sock.bind(partial)
+    finally:
+        os.umask(old_umask)
+    sock.listen(128)
+    os.replace(partial, path)
+    return sock
 
 
 async def serve(options: ServerOptions) -> None:
@@ -270,15 +293,10 @@ async def serve(options: ServerOptions) -> None:
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5, access_log=None)
     await runner.setup()
     if options.socket:
-        old_umask = os.umask(0o177)
-        try:
-            site: web.BaseSite = web.UnixSite(runner, options.socket)
-            await site.start()
-        finally:
-            os.umask(old_umask)
+        site: web.BaseSite = web.SockSite(runner, _listening_unix_socket(options.socket))
     else:
         site = web.TCPSite(runner, options.host, options.port)
-        await site.start()
+    await site.start()
     log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{options.port}/")
     try:
         await stop.wait()
