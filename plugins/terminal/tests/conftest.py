@@ -8,14 +8,18 @@ tests (skipped without it).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from labdeck_testing import free_port
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -43,24 +47,32 @@ def terminal_server() -> Iterator[Callable[..., ServerProcess]]:
 
 
 
+@dataclass(frozen=True)
+class TcpServer:
+    port: int
+    token: str
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
 @pytest.fixture
-def tcp_server() -> Iterator[int]:
-    """A terminal server on a loopback TCP port (as for benchmarks); yields the port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def tcp_server() -> Iterator[TcpServer]:
+    """A terminal server on a loopback TCP port (as for benchmarks), with its token."""
+    port, token = free_port(), secrets.token_urlsafe(16)
     folder = short_dir()
     process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", str(port),
-                                "--profile-dir", "", "--home", str(folder)],
-                               env={**os.environ, "SHELL": "/bin/bash"}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                                "--token", token, "--profile-dir", "", "--home", str(folder)],
+                               env={**os.environ, "HOME": str(folder), "SHELL": "/bin/bash"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def listening() -> bool:
         with socket.socket() as probe:
             return probe.connect_ex(("127.0.0.1", port)) == 0
 
     wait_for(listening)
-    yield port
+    yield TcpServer(port, token)
     process.terminate()
     process.wait(10)
     shutil.rmtree(folder, ignore_errors=True)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import aiohttp
 import pytest
 from terminal_helpers import Term, alive, children_of, rss_kib, wait_for
+
+from labdeck_testing import free_port
 
 BASE = "http://terminal/"
 
@@ -218,10 +226,65 @@ async def test_page_and_static_files(terminal_server):
 
 
 async def test_on_tcp_a_foreign_origin_is_refused(tcp_server):
-    base = f"http://127.0.0.1:{tcp_server}/"
+    auth = {"Authorization": f"Bearer {tcp_server.token}"}
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-        await Term.open(base, "1", headers={"Origin": "http://evil.example"})
+        await Term.open(tcp_server.base, "1", headers={**auth, "Origin": "http://evil.example"})
     assert refused.value.status == 403
-    term = await Term.open(base, "1", headers={"Origin": f"http://127.0.0.1:{tcp_server}"})
+    term = await Term.open(tcp_server.base, "1", headers={**auth, "Origin": f"http://127.0.0.1:{tcp_server.port}"})
     await term.run("echo same-origin-$((2*2))", "same-origin-4")
     await term.close()
+
+
+async def test_dns_rebinding_cannot_reach_the_tcp_terminal_server(tcp_server):
+    """A page of evil.example whose name now resolves to 127.0.0.1: its requests reach the port
+    with Host and Origin both evil.example (so an Origin check alone passes) and no token."""
+    evil = f"evil.example:{tcp_server.port}"
+    rebound = {"Host": evil, "Origin": f"http://{evil}"}
+    async with aiohttp.ClientSession() as http:
+        for path in ("", "sessions", "session/1", "static/terminal.js"):
+            assert (await http.get(tcp_server.base + path, headers=rebound)).status == 421
+            # a stolen token does not help either: the Host is refused first
+            assert (await http.get(f"{tcp_server.base}{path}?token={tcp_server.token}", headers=rebound)).status == 421
+    for query in ("", f"token={tcp_server.token}"):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await Term.open(tcp_server.base, "1", headers=rebound, query=query)
+        assert refused.value.status == 421
+    async with aiohttp.ClientSession() as http:  # and no shell was started
+        sessions = await http.get(tcp_server.base + "sessions", headers={"Authorization": f"Bearer {tcp_server.token}"})
+        assert await sessions.json() == []
+
+
+async def test_the_tcp_terminal_server_wants_its_token(tcp_server):
+    async with aiohttp.ClientSession() as http:
+        for path in ("", "sessions", "static/terminal.js", "ws/session/1"):
+            assert (await http.get(tcp_server.base + path)).status == 401
+            assert (await http.get(f"{tcp_server.base}{path}?token=wrong")).status == 401
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await Term.open(tcp_server.base, "1")
+        assert refused.value.status == 401
+        # the page opened with ?token= sets a cookie, which its static files and WebSocket then carry
+        page = await http.get(f"http://localhost:{tcp_server.port}/session/1?token={tcp_server.token}")
+        assert page.status == 200 and "data-session=\"1\"" in await page.text()
+        assert (await http.get(f"http://localhost:{tcp_server.port}/static/terminal.js")).status == 200
+    cookie = {f"labdeck_terminal_{tcp_server.port}": tcp_server.token}
+    term = await Term.open(tcp_server.base, "1", cookies=cookie)
+    await term.run("echo with-cookie-$((3*3))", "with-cookie-9")
+    await term.close()
+
+
+def test_without_token_the_tcp_terminal_server_makes_one_and_logs_it(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", str(port),
+                                "--profile-dir", "", "--home", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stderr.readline()
+        token = re.search(rf"ready on http://127\.0\.0\.1:{port}/\?token=([\w-]{{20,}})", line).group(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions?token={token}") as answer:
+            assert json.load(answer) == []
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions")
+        assert refused.value.code == 401
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -17,6 +17,7 @@ class ServerOptions:
     socket: str | None = None  # unix socket to listen on (created 0600)
     port: int | None = None  # TCP port on host instead (benchmarks, debugging)
     host: str = "127.0.0.1"
+    token: str | None = None  # TCP only: the credential (default: a random one, logged at start)
     shell: str | None = None  # login shell (default: $SHELL, else bash)
     home: str | None = None  # folder shells start in (default: home)
     profile_dirs: tuple[str, ...] = ("/opt/app-root/etc/profile.d",)  # their *.sh are sourced first

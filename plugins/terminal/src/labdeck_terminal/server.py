@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import hmac
 import html
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -91,6 +94,30 @@ def origin_allowed(request: web.Request) -> bool:
     if request.app[OPTIONS].socket or not origin:
         return True
     return urlsplit(origin).netloc == request.host
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@web.middleware
+async def tcp_guard(request: web.Request, handler):
+    """TCP mode (``--port``): any local user, and any web page through DNS rebinding (its own
+    name pointed at 127.0.0.1), can reach the port. So Host must name this machine, and every
+    request carries the token: ``?token=`` (which sets a cookie for the page's other requests),
+    the cookie, or ``Authorization: Bearer``."""
+    options = request.app[OPTIONS]
+    host = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
+    if host not in LOOPBACK | {options.host} - {"0.0.0.0", "::"}:
+        raise web.HTTPMisdirectedRequest(text="the terminal server answers only to its own host names")
+    cookie = f"labdeck_terminal_{options.port}"
+    given = (request.query.get("token") or request.cookies.get(cookie)
+             or request.headers.get("Authorization", "").removeprefix("Bearer "))
+    if not hmac.compare_digest(given.encode(), options.token.encode()):
+        raise web.HTTPUnauthorized(text="the terminal server wants its token (?token=, logged at its start)")
+    response = await handler(request)
+    if "token" in request.query and not response.prepared:
+        response.set_cookie(cookie, options.token, httponly=True, samesite="Strict")
+    return response
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -220,7 +247,9 @@ def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> w
     config = ShellConfig(shell=options.shell, home=Path(options.home) if options.home else None,
                          profile_dirs=options.profile_dirs, hidden_env=options.hidden_env,
                          environ=dict(os.environ if environ is None else environ))
-    app = web.Application()
+    if not options.socket and not options.token:
+        options = dataclasses.replace(options, token=secrets.token_urlsafe(24))
+    app = web.Application(middlewares=[] if options.socket else [tcp_guard])
     app[OPTIONS] = options
     app[SESSIONS] = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
     app[VIEWERS] = {}
@@ -290,6 +319,7 @@ async def serve(options: ServerOptions) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(options.socket)
     app = make_app(options)
+    options = app[OPTIONS]
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5, access_log=None)
     await runner.setup()
     if options.socket:
@@ -297,7 +327,8 @@ async def serve(options: ServerOptions) -> None:
     else:
         site = web.TCPSite(runner, options.host, options.port)
     await site.start()
-    log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{options.port}/")
+    log.info("terminal server ready on %s",
+             options.socket or f"http://{options.host}:{options.port}/?token={options.token}")
     try:
         await stop.wait()
     finally:
