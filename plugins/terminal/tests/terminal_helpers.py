@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+from yarl import URL
 
 
 def short_dir(prefix: str = "ldt-") -> Path:
@@ -129,6 +130,8 @@ class Term:
         connector = aiohttp.UnixConnector(path=socket_path) if socket_path else None
         http = aiohttp.ClientSession(connector=connector, cookies=cookies)
         url = f"{base}ws/session/{name}" + (f"?{query}" if query else "")
+        if not socket_path:  # as a browser does: the Origin of the page (labdeck wants one)
+            headers = {"Origin": str(URL(base).origin()), **(headers or {})}
         try:
             ws = await http.ws_connect(url, max_msg_size=0, headers=headers or {})
         except Exception:

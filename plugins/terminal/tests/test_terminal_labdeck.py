@@ -35,6 +35,7 @@ def free_port_fixture() -> int:
 
 def labdeck_env(folder, **extra: str) -> dict[str, str]:
     return {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": PREFIX, "TERMINAL_HOME": str(folder / "home"),
+            "HOME": str(folder / "home"),  # shells do not run the dotfiles of whoever runs the tests
             "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
 
 
