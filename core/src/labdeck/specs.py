@@ -40,6 +40,7 @@ class ProgramSpec:
     killasgroup: bool = True
     priority: int = 500
     outlives_crash: bool = False
+    unset_environment: tuple[str, ...] = ()  # not inherited nor readable in labdeck serve's environ (secrets)
 
 
 @dataclass(frozen=True)

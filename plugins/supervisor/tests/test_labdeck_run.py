@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -51,8 +52,23 @@ def test_conf_has_labdeck_plugin_programs_and_workshop_include(tmp_path):
     assert f"files = {tmp_path / 'etc' / '*.conf'}" in text
     assert "inet_http_server" not in text
     assert stat.S_IMODE(conf.stat().st_mode) == 0o600
-    # token auth: one token for every restart of the web process, so logins survive it
-    assert len(environ["LABDECK_TOKEN"]) > 20
+    # token auth: one token for every restart of the web process, so logins survive it; like every
+    # secret it is given to the labdeck program only, never to supervisord (whose environment all inherit)
+    assert "LABDECK_TOKEN" not in environ
+    labdeck_section = text.split("[program:labdeck]")[1].split("[program:")[0]
+    assert len(re.search(r'LABDECK_TOKEN="([^"]+)"', labdeck_section).group(1)) > 20
+    assert text.count("LABDECK_TOKEN") == 1
+
+
+def test_declared_secrets_leave_supervisords_environment_for_the_labdeck_program(tmp_path):
+    deck = make_deck({"sleeper": SleeperPlugin(), "supervisor": labdeck_supervisor}, runtime_dir=tmp_path / "rt",
+                     environ={"AUTH_PASSWORD": "pw-100%-secret", "AUTH_USERNAME": "workshop"})
+    environ = {"AUTH_PASSWORD": "pw-100%-secret", "AUTH_USERNAME": "workshop", "PATH": "/usr/bin"}
+    text = prepare(deck, environ).read_text()
+    assert environ == {"AUTH_USERNAME": "workshop", "PATH": "/usr/bin"}  # what supervisord will get
+    labdeck_section = text.split("[program:labdeck]")[1].split("[program:")[0]
+    assert 'AUTH_PASSWORD="pw-100%%-secret"' in labdeck_section and text.count("pw-100") == 1
+    assert stat.S_IMODE((tmp_path / "rt").stat().st_mode) == 0o700
 
 
 def test_flags_become_the_environment_of_the_supervised_server():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from labdeck import Deck, ProgramSpec
@@ -100,19 +100,20 @@ serverurl=unix://{_ini_value("supervisord", "socket", str(sock))}
     return "\n".join(sections)
 
 
-def labdeck_program(runtime_dir: Path) -> ProgramSpec:
-    """labdeck itself, under supervisord: its programs are supervisord's siblings, not its children."""
+def labdeck_program(runtime_dir: Path, secrets: Mapping[str, str] | None = None) -> ProgramSpec:
+    """labdeck itself, under supervisord: its programs are supervisord's siblings, not its children.
+    Only it gets labdeck's ``secrets`` (supervisord runs without them: see run.py)."""
     return ProgramSpec(
         name="labdeck",
         command=[sys.executable, "-m", "labdeck", "serve", "--no-run-programs"],
-        environment={"LABDECK_RUNTIME_DIR": str(runtime_dir)},
+        environment={"LABDECK_RUNTIME_DIR": str(runtime_dir), **(secrets or {})},
         priority=100,
         startsecs=1,
     )
 
 
-def render_supervisord_conf(deck: Deck) -> str:
-    """labdeck itself, every plugin's programs and the workshop's own ``*.conf`` files."""
+def render_supervisord_conf(deck: Deck, secrets: Mapping[str, str] | None = None) -> str:
+    """labdeck itself (with ``secrets``), every plugin's programs and the workshop's own ``*.conf`` files."""
     runtime_dir = deck.settings.core.runtime_dir
-    return supervisord_conf([labdeck_program(runtime_dir), *deck.programs()], runtime_dir=runtime_dir,
+    return supervisord_conf([labdeck_program(runtime_dir, secrets), *deck.programs()], runtime_dir=runtime_dir,
                             include=deck.settings.supervisor.include)

@@ -8,6 +8,12 @@ runtime folder (0700) and it serves no HTTP port.
 
 Settings given as flags reach the supervised ``labdeck serve`` as their
 environment variables, so ``labdeck run --port 8080`` means what it says.
+
+supervisord hands its environment to every program, the terminal server (whose shells could
+read it in /proc/<pid>/environ) and the workshop's own included. So labdeck's declared secrets
+leave supervisord's environment and are given to the labdeck program alone, on its
+``environment=`` line: supervisord.conf then holds them, and is written 0600 in the 0700
+runtime folder.
 """
 
 from __future__ import annotations
@@ -32,13 +38,17 @@ def supervisord_command() -> list[str]:
 def prepare(deck: Deck, environ: MutableMapping[str, str]) -> Path:
     """Check the auth choice now (a refusal must stop the container, not loop in
     supervisord), pin a token so a restarted web process keeps its login URL and
-    sessions, and write supervisord.conf into the runtime folder."""
+    sessions, move the declared secrets out of ``environ`` (supervisord's) into the
+    labdeck program's section, and write supervisord.conf into the runtime folder."""
     if deck.auth_backend().name == "token" and not deck.settings.auth.token:
         environ["LABDECK_TOKEN"] = secrets.token_urlsafe(24)
+    names = sorted({*deck.settings.secrets(), "LABDECK_TOKEN"})
+    withheld = {name: environ.pop(name) for name in names if name in environ}
     runtime_dir = Path(deck.settings.core.runtime_dir)
     runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime_dir.chmod(0o700)  # supervisord.conf holds secrets
     conf = runtime_dir / "supervisord.conf"
-    text = render_supervisord_conf(deck)
+    text = render_supervisord_conf(deck, withheld)
     partial = conf.with_suffix(".tmp")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as file:

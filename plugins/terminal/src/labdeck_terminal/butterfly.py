@@ -44,13 +44,14 @@ def root_path(deck: Deck) -> str:
     return deck.url("terminal").rstrip("/")
 
 
-def program(deck: Deck) -> ProgramSpec:
+def program(deck: Deck, unset_environment: tuple[str, ...] = ()) -> ProgramSpec:
     runtime_dir = Path(deck.settings.core.runtime_dir)
     own = deck.settings.terminal
     command = [sys.executable, "-m", "labdeck_terminal.butterfly_launcher", "--runtime-dir", str(runtime_dir),
                "--port", str(_port(runtime_dir)), "--root", root_path(deck)]
     environment = shell_environment(own.shell or os.environ.get("SHELL"), own.home, own.profile_dirs)
-    return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True)
+    return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True,
+                       unset_environment=unset_environment)
 
 
 def proxy(deck: Deck) -> ProxySpec:
