@@ -11,6 +11,7 @@ import shutil
 import aiohttp
 import pytest
 from terminal_helpers import alive, short_dir, wait_for
+from yarl import URL
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("butterfly") is None,
                                 reason="pip install 'labdeck-terminal[butterfly]'")
@@ -34,9 +35,10 @@ async def test_butterfly_runs_the_start_script_and_hangs_up_its_shells_on_stop(l
                                  "TERMINAL_BACKEND": "butterfly", "TERMINAL_HOME": str(folder / "home"),
                                  "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d")})
     root = server.url + "terminal/"
+    origin = {"Origin": str(URL(root).origin())}  # as a browser sends (labdeck wants one)
     async with aiohttp.ClientSession(cookies=server.cookies) as http:
-        ctl = await http.ws_connect(root + "ctl/session/7")
-        data = await http.ws_connect(root + "ws/session/7", max_msg_size=0)
+        ctl = await http.ws_connect(root + "ctl/session/7", headers=origin)
+        data = await http.ws_connect(root + "ws/session/7", max_msg_size=0, headers=origin)
         await ctl.send_str(json.dumps({"cmd": "open"}))
         await ctl.send_str(json.dumps({"cmd": "size", "cols": 100, "rows": 30}))
         seen: list[str] = []

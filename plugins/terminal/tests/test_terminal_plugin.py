@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
+import pytest
 from terminal_helpers import short_dir
 
 import labdeck_terminal
+import labdeck_terminal.butterfly
+from labdeck import SettingsError
+from labdeck.cli import main
 from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
 from labdeck_terminal.options import ServerOptions
@@ -37,6 +42,8 @@ def test_own_backend_program_and_proxy():
     assert [spec.name for spec in deck.programs()] == ["terminal"]
 
 
+@pytest.mark.skipif(labdeck_terminal.butterfly.server_script() is None,
+                    reason="pip install 'labdeck-terminal[butterfly]'")
 def test_butterfly_backend_keeps_the_public_path_and_a_stable_port():
     pm, deck = settings_for(TERMINAL_BACKEND="butterfly", URI_ROOT_PATH="/user/alice/")
     [program] = pm.hook.supervisor_programs(deck=deck)[0]
@@ -48,6 +55,21 @@ def test_butterfly_backend_keeps_the_public_path_and_a_stable_port():
     # a restarted web process computes the same port (Butterfly may still be running there)
     again = pm.hook.register_proxies(deck=deck)[0][0]
     assert again.upstream == proxy.upstream
+
+
+def test_butterfly_backend_without_butterfly_refuses_to_start_with_the_install_command(monkeypatch, capsys):
+    monkeypatch.setattr(labdeck_terminal.butterfly, "server_script", lambda: None)
+    pm, deck = settings_for(TERMINAL_BACKEND="butterfly")
+    with pytest.raises(SettingsError, match=r"pip install 'labdeck-terminal\[butterfly\]'"):
+        pm.hook.supervisor_programs(deck=deck)
+    # `labdeck serve` (and `labdeck run`, which writes the programs first) stop at once with the
+    # command, instead of a program that dies and restarts behind a "not answering" page
+    environ = {"TERMINAL_BACKEND": "butterfly", "LABDECK_PLUGINS": "terminal,supervisor", "LABDECK_PORT": "0",
+               "LABDECK_RUNTIME_DIR": str(short_dir())}
+    commands = [["serve"], ["supervisord-conf"]] if importlib.util.find_spec("labdeck_supervisor") else [["serve"]]
+    for command in commands:
+        assert main(command, environ=environ) == 2
+        assert "pip install 'labdeck-terminal[butterfly]'" in capsys.readouterr().err
 
 
 def test_default_page_and_workshop_variables():

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import sys
 from pathlib import Path
 
-from labdeck import Deck, ProgramSpec, ProxySpec
+from labdeck import Deck, ProgramSpec, ProxySpec, SettingsError
 
 from .sessions import shell_environment
 
@@ -44,7 +45,16 @@ def root_path(deck: Deck) -> str:
     return deck.url("terminal").rstrip("/")
 
 
+def server_script() -> str | None:
+    """Butterfly's ``butterfly.server.py``: beside this Python, else on PATH."""
+    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return shutil.which("butterfly.server.py", path=search)
+
+
 def program(deck: Deck, unset_environment: tuple[str, ...] = ()) -> ProgramSpec:
+    if server_script() is None:  # refuse now, rather than a program that dies and restarts forever
+        raise SettingsError("TERMINAL_BACKEND=butterfly: Butterfly is not installed; "
+                            "pip install 'labdeck-terminal[butterfly]'")
     runtime_dir = Path(deck.settings.core.runtime_dir)
     own = deck.settings.terminal
     command = [sys.executable, "-m", "labdeck_terminal.butterfly_launcher", "--runtime-dir", str(runtime_dir),

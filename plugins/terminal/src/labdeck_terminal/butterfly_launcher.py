@@ -9,13 +9,13 @@ import argparse
 import contextlib
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .butterfly import server_script
 from .sessions import START_SCRIPT
 
 STATIC = Path(__file__).parent / "static"
@@ -87,8 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--root", required=True, help="public path of the terminal, e.g. /terminal")
     options = parser.parse_args(argv)
-    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    server = shutil.which("butterfly.server.py", path=search)
+    server = server_script()
     if server is None:
         sys.exit("TERMINAL_BACKEND=butterfly needs Butterfly: pip install 'labdeck-terminal[butterfly]'")
     config, shell, motd = prepare(options.runtime_dir)
