@@ -1,9 +1,10 @@
 """Fixtures for the dashboard's browser tests.
 
 CI needs: Debian's `chromium` (apt) for every browser test; `npm` to build the
-wheel; the workshop corpus at $LABDECK_CORPUS (default: ../shared/corpus beside
-the repository) and the labdeck-notes and labdeck-terminal wheels for the
-end-to-end tests (test_dashboard_workshop.py), which skip without them.
+wheel; the labdeck-notes and labdeck-terminal wheels for the end-to-end tests
+(test_dashboard_workshop.py, over the workshops in examples/), which skip without
+them. test_conformance_dashboard.py runs real workshops of the corpus (the
+repository's conftest.py says when it did not run).
 
 Two kinds of server:
 - ``fake_dashboard``: core's real app in this process (token auth) with the dashboard
@@ -15,7 +16,6 @@ Two kinds of server:
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -34,7 +34,7 @@ from labdeck_dashboard import Tab
 from labdeck_testing import TEST_TOKEN, make_app
 
 REPO = Path(__file__).resolve().parents[3]
-CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+EXAMPLES = REPO / "examples"
 
 # --------------------------------------------------------------------------- stand-in plugins
 
@@ -238,18 +238,90 @@ def _installed(name: str) -> bool:
 
 @pytest.fixture
 def workshop_server(labdeck_server: Callable) -> Callable[..., Any]:
-    """A real ``labdeck serve`` of a corpus workshop with the real notes and terminal plugins."""
+    """A real ``labdeck serve`` of a workshop folder (an example's name, or a path) with the
+    real notes and terminal plugins."""
     missing = [name for name in ("notes", "terminal") if not _installed(name)]
     if missing:
         pytest.skip(f"needs the labdeck-{' and labdeck-'.join(missing)} plugin(s) installed")
 
-    def factory(workshop: str, env: dict[str, str] | None = None, prefix: str = "/user/alice/") -> Any:
-        content = CORPUS / workshop
-        if not content.is_dir():
-            pytest.skip(f"no workshop corpus at {content} (set LABDECK_CORPUS)")
+    def factory(workshop: str | Path, env: dict[str, str] | None = None, prefix: str = "/user/alice/") -> Any:
+        content = EXAMPLES / workshop if isinstance(workshop, str) else workshop
+        assert content.is_dir(), content
         return labdeck_server(env={"WORKSHOP_DIR": str(content), "URI_ROOT_PATH": prefix, **(env or {})})
 
     return factory
+
+
+PREFIX = "/user/alice/"
+
+FAKE_KUBECTL = """#!/bin/sh
+case "$*" in
+  *--watch*) echo "watching pods"; exec sleep 600 ;;
+  *) echo "kubectl ran: $*" ;;
+esac
+"""
+
+
+@pytest.fixture
+def shell_home(tmp_path: Path) -> dict[str, str]:
+    """Terminals whose shell (bash without start files, whatever the backend does with
+    HOME) finds a stand-in kubectl first: ``--watch`` runs a long ``sleep`` (as a real
+    watch never ends), anything else prints ``kubectl ran: <args>``."""
+    home = tmp_path / "home"
+    bin_dir = home / "bin"
+    bin_dir.mkdir(parents=True)
+    kubectl = bin_dir / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL)
+    shell = bin_dir / "workshop-shell"
+    shell.write_text(f'#!/bin/sh\nPATH="{bin_dir}:$PATH" PS1="$ " HISTFILE=/dev/null \\\n'
+                     "    exec /bin/bash --noprofile --norc -i\n")
+    for script in (kubectl, shell):
+        script.chmod(0o755)
+    return {"HOME": str(home), "TERMINAL_HOME": str(home), "LABDECK_TERMINAL_SHELL": str(shell),
+            "LABDECK_RUNTIME_DIR": str(tmp_path / "run")}
+
+
+@pytest.fixture
+def attendee(workshop_server, shell_home, browse):
+    """``attendee(workshop, **env)`` -> a signed-in page on the dashboard of that workshop
+    (an example's name or a path)."""
+
+    def start(workshop: str | Path, viewport=(1280, 800), **env: str):
+        from playwright.sync_api import expect
+
+        server = workshop_server(workshop, env={**shell_home, **env}, prefix=PREFIX)
+        browsing = browse(server.url.split(PREFIX)[0], viewport)
+        browsing.page.goto(f"{server.url}?token={server.token}")
+        expect(browsing.page).to_have_url(server.url + "dashboard/")
+        return server, browsing
+
+    return start
+
+
+@pytest.fixture
+def walk_buttons():
+    """``walk_buttons(browsing)``: next to the last page, back to the first; asserts every
+    title differs, more than three pages, and no JavaScript error."""
+
+    def walk(browsing: Browsing) -> list[str]:
+        from playwright.sync_api import expect
+
+        page = browsing.page
+        notes = page.frame_locator("#ld-notes")
+        titles = [page.title()]
+        while notes.locator("a[rel='next']").count():
+            notes.locator("a[rel='next']").click()
+            expect(page).not_to_have_title(titles[-1])
+            titles.append(page.title())
+        assert len(titles) == len(set(titles)) > 3
+        for title in reversed(titles[:-1]):
+            notes.locator("a[rel='prev']").click()
+            expect(page).to_have_title(title)
+        expect(notes.locator("a[rel='prev']")).to_have_count(0)
+        assert browsing.errors == []
+        return titles
+
+    return walk
 
 
 # --------------------------------------------------------------------------- browser

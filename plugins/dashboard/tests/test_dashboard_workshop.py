@@ -1,60 +1,18 @@
-"""End to end: ``labdeck serve`` with the real notes and terminal plugins and corpus workshops,
-driven in Chromium the way an attendee clicks through them.
+"""End to end: ``labdeck serve`` with the real notes and terminal plugins and the example
+workshops (examples/raneto, examples/modules), driven in Chromium the way an attendee clicks
+through them. (Real published workshops: test_conformance_dashboard.py.)
 
-The shells are real (bash) but find a stand-in ``kubectl`` first on their PATH, so a workshop's
-commands give known output whatever is installed on the machine: ``--watch`` runs a long
-``sleep`` (as a real watch never ends), anything else prints ``kubectl ran: <args>``.
+The shells are real (bash) but find a stand-in ``kubectl`` first on their PATH (conftest's
+``shell_home``), so a workshop's commands give known output whatever is installed.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-PREFIX = "/user/alice/"
-
-FAKE_KUBECTL = """#!/bin/sh
-case "$*" in
-  *--watch*) echo "watching pods"; exec sleep 600 ;;
-  *) echo "kubectl ran: $*" ;;
-esac
-"""
-
-
-@pytest.fixture
-def shell_home(tmp_path: Path) -> dict[str, str]:
-    """Terminals whose shell (bash without start files, whatever the backend does with
-    HOME) finds the stand-in kubectl first."""
-    home = tmp_path / "home"
-    bin_dir = home / "bin"
-    bin_dir.mkdir(parents=True)
-    kubectl = bin_dir / "kubectl"
-    kubectl.write_text(FAKE_KUBECTL)
-    shell = bin_dir / "workshop-shell"
-    shell.write_text(f'#!/bin/sh\nPATH="{bin_dir}:$PATH" PS1="$ " HISTFILE=/dev/null \\\n'
-                     "    exec /bin/bash --noprofile --norc -i\n")
-    for script in (kubectl, shell):
-        script.chmod(0o755)
-    return {"HOME": str(home), "TERMINAL_HOME": str(home), "LABDECK_TERMINAL_SHELL": str(shell),
-            "LABDECK_RUNTIME_DIR": str(tmp_path / "run")}
-
-
-@pytest.fixture
-def attendee(workshop_server, shell_home, browse):
-    """``attendee(workshop, **env)`` -> a signed-in page on the dashboard of that workshop."""
-
-    def start(workshop: str, viewport=(1280, 800), **env: str):
-        server = workshop_server(workshop, env={**shell_home, **env}, prefix=PREFIX)
-        browsing = browse(server.url.split(PREFIX)[0], viewport)
-        browsing.page.goto(f"{server.url}?token={server.token}")
-        expect(browsing.page).to_have_url(server.url + "dashboard/")
-        return server, browsing
-
-    return start
 
 
 def screen(page, session):
@@ -70,9 +28,9 @@ def open_notes_page(page, url):
 def test_execute_blocks_run_in_their_terminals_and_ctrl_c_interrupts(attendee, backend):
     if backend == "butterfly" and importlib.util.find_spec("butterfly") is None:
         pytest.skip("Butterfly is not installed (pip install 'labdeck-terminal[butterfly]')")
-    server, browsing = attendee("lab-k8s-fundamentals", TERMINAL_TAB="split", TERMINAL_BACKEND=backend)
+    server, browsing = attendee("raneto", TERMINAL_TAB="split", TERMINAL_BACKEND=backend)
     page = browsing.page
-    open_notes_page(page, f"{server.url}notes/exercises/09-replicas-and-scaling")
+    open_notes_page(page, f"{server.url}notes/exercises/02-scaling")
     notes = page.frame_locator("#ld-notes")
 
     notes.locator(".ld-execute[data-session='1']", has_text="--watch").click()  # execute-1
@@ -89,35 +47,22 @@ def test_execute_blocks_run_in_their_terminals_and_ctrl_c_interrupts(attendee, b
 
 
 def test_copy_block_puts_its_text_on_the_clipboard(attendee):
-    server, browsing = attendee("lab-workshop-content")
+    server, browsing = attendee("modules")
     page = browsing.page
-    open_notes_page(page, f"{server.url}notes/exercises/06-page-formatting")
+    open_notes_page(page, f"{server.url}notes/exercises/01-page-formatting")
     block = page.frame_locator("#ld-notes").locator(".ld-copy", has_text="echo copy").first
     block.click()
     expect(block).to_contain_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == "echo copy"
 
 
-@pytest.mark.parametrize("workshop", ["lab-k8s-fundamentals", "lab-couchbase-operator"])
-def test_next_and_previous_walk_every_page_without_a_javascript_error(attendee, workshop):
-    _, browsing = attendee(workshop)
-    page = browsing.page
-    notes = page.frame_locator("#ld-notes")
-    titles = [page.title()]
-    while notes.locator("a[rel='next']").count():
-        notes.locator("a[rel='next']").click()
-        expect(page).not_to_have_title(titles[-1])
-        titles.append(page.title())
-    assert len(titles) == len(set(titles)) > 3
-    for title in reversed(titles[:-1]):
-        notes.locator("a[rel='prev']").click()
-        expect(page).to_have_title(title)
-    expect(notes.locator("a[rel='prev']")).to_have_count(0)
-    assert browsing.errors == []
+@pytest.mark.parametrize("workshop", ["workshop", "raneto"])
+def test_next_and_previous_walk_every_page_without_a_javascript_error(attendee, walk_buttons, workshop):
+    walk_buttons(attendee(workshop)[1])
 
 
 def test_split_2_gives_three_working_terminals_and_the_gutter_keeps_its_place(attendee):
-    _, browsing = attendee("lab-couchbase-operator", TERMINAL_TAB="split/2")
+    _, browsing = attendee("raneto", TERMINAL_TAB="split/2")
     page = browsing.page
     notes_frame = page.locator("#ld-notes").element_handle().content_frame()
     for session, number in (("1", 11), ("2", 22), ("3", 33)):
@@ -145,9 +90,9 @@ def test_split_2_gives_three_working_terminals_and_the_gutter_keeps_its_place(at
 
 
 def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
-    server, browsing = attendee("lab-workshop-content")
+    server, browsing = attendee("modules")
     page = browsing.page
-    open_notes_page(page, f"{server.url}notes/exercises/08-embedded-links")
+    open_notes_page(page, f"{server.url}notes/exercises/03-embedded-links")
     notes = page.frame_locator("#ld-notes")
     selected = page.locator(".ld-tab[aria-selected='true']")
 
@@ -164,13 +109,13 @@ def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
         notes.get_by_role("link", name="Session", exact=True).click()  # %terminal_url%/session/3
     expect(opened.value).to_have_url(f"{server.url}terminal/session/3")
     expect(notes.locator("h1")).to_have_count(1)  # the notes stayed on their page
-    assert "08-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url
+    assert "03-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url
 
 
 def test_copy_and_edit_pastes_into_the_terminal_without_running_it(attendee):
-    server, browsing = attendee("lab-workshop-content")
+    server, browsing = attendee("modules")
     page = browsing.page
-    open_notes_page(page, f"{server.url}notes/exercises/06-page-formatting")
+    open_notes_page(page, f"{server.url}notes/exercises/01-page-formatting")
     page.frame_locator("#ld-notes").locator(".ld-copy-and-edit", has_text="echo copy-and-edit").first.click()
     terminal = screen(page, "1")
     expect(terminal).to_contain_text("echo copy-and-edit")

@@ -1,42 +1,30 @@
 """Fixtures for the notes plugin's tests.
 
-The corpus of real workshops lives outside the repository: LABDECK_CORPUS, default
-<repo>/../shared/corpus (where CI puts its copy of shared/). Tests that need it skip
-when it is truly absent. CI needs: node (config.js is evaluated with it; tests that
-need it skip without it) and /usr/bin/chromium for the browser tests.
+Feature tests use the example workshops in examples/ (copy one with ``example_copy``);
+the tests over real published workshops are test_conformance_*.py, with the corpus
+fixtures of the repository's conftest.py. CI needs: node (config.js is evaluated with
+it; tests that need it skip without it) and /usr/bin/chromium for the browser tests.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
-WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
-EXAMPLE = REPO / "examples" / "workshop"
-
-
-@pytest.fixture(scope="session")
-def corpus() -> Path:
-    if not (CORPUS / WORKSHOPS[0]).is_dir():
-        pytest.skip(f"workshop corpus not found at {CORPUS} (set LABDECK_CORPUS)")
-    return CORPUS
+EXAMPLES = REPO / "examples"
 
 
 @pytest.fixture
-def corpus_copy(corpus: Path, tmp_path: Path):
-    """A writable copy of one corpus workshop: corpus_copy("lab-couchbase-operator")."""
+def example_copy(tmp_path: Path):
+    """A writable copy of one example workshop: example_copy("raneto")."""
 
     def copy(name: str) -> Path:
-        target = tmp_path / name
-        shutil.copytree(corpus / name, target)
-        for path in [target, *target.rglob("*")]:  # the corpus copy in CI has no write bits
-            path.chmod(path.stat().st_mode | 0o200)
-        return target
+        return Path(shutil.copytree(EXAMPLES / name, tmp_path / name))
 
     return copy
 
@@ -51,3 +39,30 @@ def notes_client(labdeck_client):
                                     auth="none", **settings)
 
     return make
+
+
+@pytest.fixture
+def renders_and_walks(notes_client):
+    """``await renders_and_walks(folder)``: every page renders without an error box, and the
+    top bar's next links walk the whole sequence, first to last; returns the client and
+    the walked URLs."""
+    from labdeck_notes.workshop import load_workshop
+
+    async def check(folder: Path):
+        workshop = load_workshop(folder)
+        client = await notes_client(folder)
+        for page_id in workshop.pages:
+            response = await client.get(f"/notes/{page_id}")
+            assert response.status == 200, page_id
+            assert 'class="ld-error"' not in await response.text(), page_id
+        walked: list[str] = []
+        url: str | None = f"/notes/{workshop.sequence[0]}"
+        while url and url not in walked:
+            walked.append(url)
+            match = re.search(r'<a class="ld-nav-next" href="([^"]+)"', await (await client.get(url)).text())
+            url = unescape(match.group(1)) if match else None
+        assert walked == [f"/notes/{page_id}" for page_id in workshop.sequence]
+        assert len(walked) == len(workshop.pages)
+        return client, walked
+
+    return check

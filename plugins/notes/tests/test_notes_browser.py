@@ -78,6 +78,7 @@ async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page)
     await frame.locator(".ld-code-feedback", has_text="Copied").first.wait_for()
     assert await page.evaluate("navigator.clipboard.readText()") == 'echo "Hello from the notes"; date'
     await blocks.nth(4).click()
+    await blocks.nth(4).locator(".ld-code-feedback", has_text="Copied").wait_for()  # the copy is async
     assert await page.evaluate("navigator.clipboard.readText()") == "export EDITOR=nano"
     assert len(await page.evaluate("window.received")) == 3
 

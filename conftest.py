@@ -1,0 +1,67 @@
+"""The conformance set: tests that run labdeck over real published workshops.
+
+The corpus of real workshops lives outside the repository (LABDECK_CORPUS, default
+<repo>/../shared/corpus). Tests of labdeck's own features use the workshops in
+examples/ and run everywhere; the tests that need the corpus live in files named
+``test_conformance_*.py`` only, are marked ``conformance``, and without the corpus are
+skipped with ONE line at the end of the run saying so. Another test asking for the
+corpus is an error, so nothing skips silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent
+CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS_WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
+_MISSING = None if (CORPUS / CORPUS_WORKSHOPS[0]).is_dir() else f"no workshop corpus at {CORPUS} (set LABDECK_CORPUS)"
+_skipped: list[str] = []
+
+
+def _conformance(item: pytest.Item) -> bool:
+    return item.path.name.startswith("test_conformance_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "conformance: runs real workshops of the corpus (test_conformance_*.py)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _conformance(item):
+            item.add_marker(pytest.mark.conformance)
+            if _MISSING:
+                item.add_marker(pytest.mark.skip(reason=_MISSING))
+                _skipped.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _skipped:
+        terminalreporter.write_line(f"conformance: {len(_skipped)} test(s) over real workshops did not run: {_MISSING}")
+
+
+@pytest.fixture
+def corpus(request: pytest.FixtureRequest) -> Path:
+    """The corpus folder; only for test_conformance_*.py."""
+    if not _conformance(request.node):
+        pytest.fail("the workshop corpus is for test_conformance_*.py only; use examples/ elsewhere")
+    return CORPUS
+
+
+@pytest.fixture
+def corpus_copy(corpus: Path, tmp_path: Path):
+    """A writable copy of one corpus workshop: corpus_copy("lab-couchbase-operator")."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(corpus / name, target)
+        for path in [target, *target.rglob("*")]:  # the corpus copy in CI has no write bits
+            path.chmod(path.stat().st_mode | 0o200)
+        return target
+
+    return copy
