@@ -67,6 +67,19 @@ def rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
+#: the terminal page's screen, as text (xterm.js's DOM renderer), for Playwright
+SCREEN = "() => document.querySelector('.xterm-rows').innerText"
+
+
+def screen_has(page, text: str, timeout: float = 10_000, screen: str = SCREEN) -> None:
+    """Wait until a line of the page's screen is ``text`` (a Playwright page)."""
+    try:
+        page.wait_for_function(f"() => ({screen})().split('\\n').some(line => line.trim() === {json.dumps(text)})",
+                               timeout=timeout)
+    except Exception:
+        raise AssertionError(f"no line {text!r} on the screen:\n{page.evaluate(screen)}") from None
+
+
 class ServerProcess:
     """``python -m labdeck_terminal.server`` on a unix socket, in a home of its own."""
 

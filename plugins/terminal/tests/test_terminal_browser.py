@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import signal
 
 import pytest
-from terminal_helpers import children_of, short_dir, wait_for
-
-SCREEN = "() => document.querySelector('.xterm-rows').innerText"
+from terminal_helpers import SCREEN, children_of, screen_has, short_dir, wait_for
 
 
 @pytest.fixture
@@ -26,14 +23,6 @@ def start(labdeck_server, folder, **extra: str):
     env = {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": "/user/alice/", "TERMINAL_HOME": str(folder / "home"),
            "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
     return labdeck_server(env=env)
-
-
-def screen_has(page, text: str, timeout: float = 10_000, screen: str = SCREEN) -> None:
-    try:
-        page.wait_for_function(f"() => ({screen})().split('\\n').some(line => line.trim() === {json.dumps(text)})",
-                               timeout=timeout)
-    except Exception:
-        raise AssertionError(f"no line {text!r} on the screen:\n{page.evaluate(screen)}") from None
 
 
 def post(page, action: str, **args: str) -> None:
