@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from terminal_helpers import alive, children_of, screen_has, short_dir, wait_for
+from terminal_helpers import alive, child_running, screen_has, short_dir, wait_for
 
 import labdeck_testing
 
@@ -38,17 +38,6 @@ def environment(folder: Path, **extra: str) -> dict[str, str]:
     (folder / "home").mkdir(exist_ok=True)
     return {"LABDECK_RUNTIME_DIR": str(folder / "rt"), "URI_ROOT_PATH": PREFIX, "TERMINAL_HOME": str(folder / "home"),
             "HOME": str(folder / "home"), "LABDECK_TERMINAL_PROFILE_DIRS": "", **extra}
-
-
-def child(parent: int, needle: str) -> int | None:
-    """The pid of ``parent``'s child whose command line contains ``needle``."""
-    for pid in children_of(parent):
-        try:
-            if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
-                return pid
-        except OSError:
-            continue
-    return None
 
 
 def answers(url: str) -> bool:
@@ -99,7 +88,7 @@ def test_drill_kill_9_of_labdeck_serve_the_page_reconnects_to_the_same_shell(lab
     env = environment(folder, LABDECK_PORT=str(port), LABDECK_PLUGINS="terminal")
     server = labdeck_server(env=env, token=token)
     context, page = open_terminal(chromium, server.url, token)
-    terminal_server = wait_for(lambda: child(server.process.pid, "labdeck_terminal.server"))
+    terminal_server = wait_for(lambda: child_running(server.process.pid, "labdeck_terminal.server"))
     pid_before = page.evaluate("fetch('../sessions').then(r => r.json()).then(s => s[0].pid)")
     try:
         survives_the_web_process(page, kill=lambda: server.stop(signal.SIGKILL),
@@ -136,13 +125,13 @@ def labdeck_run():
 def test_drill_kill_9_of_labdeck_under_labdeck_run_the_page_reconnects_to_the_same_shell(labdeck_run, chromium):
     supervisord, base, token = labdeck_run
     context, page = open_terminal(chromium, base, token)
-    web = child(supervisord.pid, "labdeck serve")
-    terminal_server = child(supervisord.pid, "labdeck_terminal.server")
+    web = child_running(supervisord.pid, "labdeck serve")
+    terminal_server = child_running(supervisord.pid, "labdeck_terminal.server")
     try:
         survives_the_web_process(page, kill=lambda: os.kill(web, signal.SIGKILL),
                                  restart=lambda: None)  # supervisord restarts it
-        assert child(supervisord.pid, "labdeck serve") not in (None, web)
-        assert child(supervisord.pid, "labdeck_terminal.server") == terminal_server  # untouched
+        assert child_running(supervisord.pid, "labdeck serve") not in (None, web)
+        assert child_running(supervisord.pid, "labdeck_terminal.server") == terminal_server  # untouched
     finally:
         context.close()
 
@@ -153,11 +142,11 @@ def test_drill_kill_9_of_the_terminal_server_under_labdeck_run_the_page_offers_a
     try:
         type_line(page, "echo before-$((20+22))")
         screen_has(page, "before-42")
-        terminal_server = child(supervisord.pid, "labdeck_terminal.server")
+        terminal_server = child_running(supervisord.pid, "labdeck_terminal.server")
         os.kill(terminal_server, signal.SIGKILL)  # its shells die with their PTYs
         wait_state(page, "ended", timeout=60_000)  # supervisord restarts it; it knows no such session
         assert "terminal server restarted" in page.inner_text("#status")
-        assert child(supervisord.pid, "labdeck_terminal.server") not in (None, terminal_server)
+        assert child_running(supervisord.pid, "labdeck_terminal.server") not in (None, terminal_server)
         page.click("#restart")
         wait_state(page, "connected")
         type_line(page, "echo new-$((8*8))")

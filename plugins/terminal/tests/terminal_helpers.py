@@ -60,6 +60,17 @@ def children_of(*pids: int) -> list[int]:
     return found
 
 
+def child_running(parent: int, needle: str) -> int | None:
+    """The pid of ``parent``'s child whose command line contains ``needle``."""
+    for pid in children_of(parent):
+        try:
+            if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

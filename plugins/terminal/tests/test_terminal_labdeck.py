@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from terminal_helpers import ServerProcess, Term, alive, children_of, short_dir, wait_for
+from terminal_helpers import ServerProcess, Term, alive, child_running, short_dir, wait_for
 
 import labdeck_testing
 
@@ -94,17 +94,6 @@ async def test_stopping_labdeck_stops_the_terminal_server_and_its_shells(labdeck
     await term.close()
 
 
-def supervised(supervisord: int, needle: str) -> int | None:
-    """The pid of supervisord's child whose command line contains ``needle``."""
-    for pid in children_of(supervisord):
-        try:
-            if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
-                return pid
-        except OSError:
-            continue
-    return None
-
-
 @pytest.fixture
 def supervisord(folder, free_port):
     """labdeck as `labdeck run` runs it: supervisord with labdeck and the terminal server side by side."""
@@ -125,11 +114,11 @@ async def test_under_supervisord_a_killed_labdeck_comes_back_to_the_same_shell(s
     process, base, token = supervisord
     term = await Term.open(base + "terminal/", "1", cookies=await sign_in(base, token))
     await term.run("echo supervised-$((6*7))", "supervised-42")
-    web = wait_for(lambda: supervised(process.pid, "labdeck serve"))
+    web = wait_for(lambda: child_running(process.pid, "labdeck serve"))
     os.kill(web, signal.SIGKILL)
     await term.until_closed()
     await term.close()
-    wait_for(lambda: supervised(process.pid, "labdeck serve") not in (None, web))
+    wait_for(lambda: child_running(process.pid, "labdeck serve") not in (None, web))
     again = await Term.open(base + "terminal/", "1", cookies=await sign_in(base, token))
     assert again.hello["new"] is False and again.hello["pid"] == term.hello["pid"]
     await again.until("supervised-42")
