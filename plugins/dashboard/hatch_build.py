@@ -1,10 +1,19 @@
-"""Build hook: put the npm front-end libraries into the wheel.
+"""Build hook: put the npm front-end libraries (package-lock.json) into the wheel.
 
-``npm ci`` installs exactly what package-lock.json pins, then the files the
-dashboard loads (and their licences) are copied to static/vendor/, which is
-gitignored and declared as wheel ``artifacts``. No third-party code is
-committed; a plain ``pip install ./plugins/dashboard`` still yields a complete
-wheel.
+One file, byte-identical in every plugin that vendors npm packages (tests/test_packaging.py
+checks it): each plugin is built on its own, from its own folder, so a hook cannot import
+a shared one (docs/architecture.md, "What is shared, and why some files are copied").
+What differs is configuration, the hook's table in pyproject.toml::
+
+    [tool.hatch.build.targets.wheel.hooks.custom]
+    path = "hatch_build.py"
+    vendor-dir = "src/labdeck_x/static/vendor"      # gitignored; declared as wheel artifacts
+    [tool.hatch.build.targets.wheel.hooks.custom.files]
+    "some-package/dist/lib.js" = "lib.js"         # node_modules path -> path under vendor-dir
+    "some-package/css" = "css"                    # a folder is copied whole
+
+Runs ``npm ci`` when node_modules lacks a file or is older than package-lock.json, then
+copies. Without npm, an already filled vendor folder is used as is.
 """
 
 from __future__ import annotations
@@ -15,36 +24,40 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: node_modules path -> path under static/vendor/
-VENDOR_FILES = {
-    "split.js/dist/split.min.js": "split.js/split.min.js",
-    "split.js/LICENSE.txt": "split.js/LICENSE.txt",
-}
-
 
 class VendorBuildHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel":
+            return
         root = Path(self.root)
         modules = root / "node_modules"
-        vendor = root / "src" / "labdeck_dashboard" / "static" / "vendor"
-        if not _installed(root):
+        vendor = root / self.config["vendor-dir"]
+        files: dict[str, str] = self.config["files"]
+        if not _installed(root, files):
             npm = shutil.which("npm")
             if npm is None:
-                if all((vendor / dst).is_file() for dst in VENDOR_FILES.values()):
-                    return  # already copied by an earlier build, and no npm to refresh it
-                raise RuntimeError("labdeck-dashboard needs npm (Node.js) to fetch its front-end libraries")
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True)
-        for src, dst in VENDOR_FILES.items():
-            target = vendor / dst
+                if all((vendor / name).exists() for name in files.values()):
+                    return  # copied by an earlier build, and no npm to refresh it
+                raise RuntimeError(f"{self.metadata.name} needs npm (Node.js) to fetch its front-end libraries "
+                                   "(package-lock.json)")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+                           cwd=root, check=True)
+        for path, name in files.items():
+            source, target = modules / path, vendor / name
+            if target.is_dir():
+                shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(modules / src, target)
+            if source.is_dir():
+                shutil.copytree(source, target)
+            else:
+                shutil.copyfile(source, target)
 
 
-def _installed(root: Path) -> bool:
+def _installed(root: Path, files: dict[str, str]) -> bool:
     """node_modules holds what package-lock.json pins (npm writes its own copy on install)."""
     lock, installed = root / "package-lock.json", root / "node_modules" / ".package-lock.json"
     if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
         return False
-    return all((root / "node_modules" / src).is_file() for src in VENDOR_FILES)
+    return all((root / "node_modules" / path).exists() for path in files)

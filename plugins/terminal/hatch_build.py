@@ -1,8 +1,19 @@
 """Build hook: put the npm front-end libraries (package-lock.json) into the wheel.
 
-Runs ``npm ci`` when node_modules is missing, then copies the files the page
-loads into src/labdeck_terminal/static/vendor/ (gitignored, declared as wheel
-artifacts). Without npm, an already filled vendor folder is used as is.
+One file, byte-identical in every plugin that vendors npm packages (tests/test_packaging.py
+checks it): each plugin is built on its own, from its own folder, so a hook cannot import
+a shared one (docs/architecture.md, "What is shared, and why some files are copied").
+What differs is configuration, the hook's table in pyproject.toml::
+
+    [tool.hatch.build.targets.wheel.hooks.custom]
+    path = "hatch_build.py"
+    vendor-dir = "src/labdeck_x/static/vendor"      # gitignored; declared as wheel artifacts
+    [tool.hatch.build.targets.wheel.hooks.custom.files]
+    "some-package/dist/lib.js" = "lib.js"         # node_modules path -> path under vendor-dir
+    "some-package/css" = "css"                    # a folder is copied whole
+
+Runs ``npm ci`` when node_modules lacks a file or is older than package-lock.json, then
+copies. Without npm, an already filled vendor folder is used as is.
 """
 
 from __future__ import annotations
@@ -13,17 +24,6 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: node_modules path -> name under static/vendor/
-FILES = {
-    "@xterm/xterm/lib/xterm.js": "xterm.js",
-    "@xterm/xterm/css/xterm.css": "xterm.css",
-    "@xterm/xterm/LICENSE": "LICENSE.xterm",
-    "@xterm/addon-fit/lib/addon-fit.js": "addon-fit.js",
-    "@xterm/addon-fit/LICENSE": "LICENSE.addon-fit",
-    "@xterm/addon-web-links/lib/addon-web-links.js": "addon-web-links.js",
-    "@xterm/addon-web-links/LICENSE": "LICENSE.addon-web-links",
-}
-
 
 class VendorBuildHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
@@ -33,14 +33,31 @@ class VendorBuildHook(BuildHookInterface):
             return
         root = Path(self.root)
         modules = root / "node_modules"
-        vendor = root / "src" / "labdeck_terminal" / "static" / "vendor"
-        have_all = all((vendor / name).is_file() for name in FILES.values())
-        if not all((modules / path).is_file() for path in FILES):
-            if shutil.which("npm") is None:
-                if have_all:
-                    return
-                raise RuntimeError("labdeck-terminal needs npm to fetch xterm.js (package-lock.json)")
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=root, check=True)
-        vendor.mkdir(parents=True, exist_ok=True)
-        for path, name in FILES.items():
-            shutil.copyfile(modules / path, vendor / name)
+        vendor = root / self.config["vendor-dir"]
+        files: dict[str, str] = self.config["files"]
+        if not _installed(root, files):
+            npm = shutil.which("npm")
+            if npm is None:
+                if all((vendor / name).exists() for name in files.values()):
+                    return  # copied by an earlier build, and no npm to refresh it
+                raise RuntimeError(f"{self.metadata.name} needs npm (Node.js) to fetch its front-end libraries "
+                                   "(package-lock.json)")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+                           cwd=root, check=True)
+        for path, name in files.items():
+            source, target = modules / path, vendor / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_dir():
+                shutil.copytree(source, target)
+            else:
+                shutil.copyfile(source, target)
+
+
+def _installed(root: Path, files: dict[str, str]) -> bool:
+    """node_modules holds what package-lock.json pins (npm writes its own copy on install)."""
+    lock, installed = root / "package-lock.json", root / "node_modules" / ".package-lock.json"
+    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+        return False
+    return all((root / "node_modules" / path).exists() for path in files)

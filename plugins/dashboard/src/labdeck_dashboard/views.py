@@ -42,6 +42,7 @@ async def dashboard(request: web.Request) -> web.Response:
         layout=layout,
         config=layout.client_config(),
         static=deck.url("dashboard", "static/"),
+        labdeck_js=deck.prefix + "-/static/labdeck.js",
         version=ASSET_VERSION,
     )
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})

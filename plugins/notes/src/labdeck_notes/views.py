@@ -170,7 +170,8 @@ class Views:
         html = TEMPLATES.get_template(f"notes/{template}").render(
             base=self.base(request), site_title=workshop.title if workshop else "Workshop notes",
             analytics=workshop.analytics if workshop else None,
-            live=self.live_reload, home_url=self.base(request), **context,
+            live=self.live_reload, home_url=self.base(request),
+            labdeck_js=Deck.of(request).prefix + "-/static/labdeck.js", **context,
         )
         return web.Response(text=html, content_type="text/html", status=status,
                             headers={"Cache-Control": "no-cache"})

@@ -19,7 +19,8 @@ from .butterfly import server_script
 from .sessions import START_SCRIPT
 
 STATIC = Path(__file__).parent / "static"
-#: Butterfly's /local.js: the shared action bus, then the bridge that drives Butterfly's page with it
+#: Butterfly's /local.js: the terminal's actions, then the bridge that drives Butterfly's page with them
+#: (the bridge loads core's labdeck.js from labdeck's URL space, through the proxy Butterfly is behind)
 BRIDGE = (STATIC / "action-bus.js", STATIC / "butterfly-bridge.js")
 PR_SET_CHILD_SUBREAPER = 36
 #: Butterfly finds its config folder (and our bridge in <folder>/butterfly/js/) through these:

@@ -1,6 +1,6 @@
 /* labdeck dashboard: split panes, work-area tabs, the menu and the action bus.
  *
- * The action bus (docs/dashboard.md): pages in our frames post
+ * The action bus (docs/dashboard.md; core's labdeck.js, loaded first): pages in our frames post
  *   {labdeck: 1, action: "terminal:execute", args: {session: "1", command: "ls"}}
  * to window.parent. Only messages from this page's own origin are obeyed.
  * Terminal actions are forwarded, with the same shape, to the terminal frame.
@@ -185,12 +185,12 @@
     }
   }
 
-  function postToFrame(frame, message) {
+  function postToFrame(frame, action, args) {
     if (frameLoaded(frame)) {
-      frame.contentWindow.postMessage(message, ORIGIN);
+      window.labdeck.post(action, args, frame.contentWindow);
     } else {
       if (!pending.has(frame)) pending.set(frame, []);
-      pending.get(frame).push(message);
+      pending.get(frame).push([action, args]);
     }
   }
 
@@ -198,7 +198,7 @@
     frame.addEventListener("load", () => {
       const messages = pending.get(frame) || [];
       pending.delete(frame);
-      for (const message of messages) frame.contentWindow.postMessage(message, ORIGIN);
+      for (const [action, args] of messages) window.labdeck.post(action, args, frame.contentWindow);
     });
   }
 
@@ -209,7 +209,7 @@
   }
 
   function toTerminal(frame, action, args) {
-    postToFrame(frame, { labdeck: 1, action, args: { ...args, session: frame.dataset.session } });
+    postToFrame(frame, action, { ...args, session: frame.dataset.session });
   }
 
   /** Forward a terminal action to one terminal (args.session) or, with `all`, to every one. */
@@ -237,32 +237,6 @@
     }
   }
 
-  // ---------------------------------------------------------------- clipboard
-  function copyWithSelection(text) {
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const copied = document.execCommand("copy");
-    area.remove();
-    if (!copied) throw new Error("copy refused");
-  }
-
-  async function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      try {
-        await navigator.clipboard.writeText(text);
-        return;
-      } catch {
-        /* not focused or not allowed: try the old way */
-      }
-    }
-    copyWithSelection(text);
-  }
-
   // ---------------------------------------------------------------- action bus
   const actions = {
     "terminal:execute": (args) => execute(args, false),
@@ -274,7 +248,7 @@
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
     "workshop:copy": (args) => {
       const text = String(args.text ?? args.command ?? "");
-      copyText(text).then(
+      window.labdeck.copy(text).then(
         () => notify("Copied to the clipboard"),
         () => notify("Could not copy: select the text and press Ctrl+C", true),
       );
@@ -294,18 +268,7 @@
     },
   };
 
-  window.addEventListener("message", (event) => {
-    if (event.origin !== ORIGIN) return;
-    const message = event.data;
-    if (!message || typeof message !== "object" || message.labdeck !== 1) return;
-    if (typeof message.action !== "string" || !Object.hasOwn(actions, message.action)) return;
-    const args = message.args && typeof message.args === "object" ? message.args : {};
-    try {
-      actions[message.action](args);
-    } catch (error) {
-      console.warn(`labdeck dashboard: ${message.action} failed:`, error); // e.g. a malformed URL
-    }
-  });
+  window.labdeck.listen(actions); // only messages from this origin, of the bus's shape
 
   // ---------------------------------------------------------------- notes frame
   const notes = document.getElementById("ld-notes");

@@ -1,5 +1,5 @@
 // labdeck notes: clickable code blocks, links into the dashboard, live reload.
-// Messages follow the action bus of DESIGN.md:
+// Messages follow the action bus of core's labdeck.js (loaded before this script):
 //   {"labdeck": 1, "action": "terminal:execute", "args": {"session": "1", "command": "ls"}}
 (function () {
   "use strict";
@@ -12,10 +12,6 @@
     } catch (e) {
       return false;
     }
-  }
-
-  function post(action, args) {
-    window.parent.postMessage({ labdeck: 1, action: action, args: args }, window.location.origin);
   }
 
   function feedback(block, text) {
@@ -31,27 +27,8 @@
     }, 1500);
   }
 
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      document.body.removeChild(area);
-      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
-    });
-  }
-
   function copyBlock(block, text) {
-    copyText(text).then(
+    window.labdeck.copy(text).then(
       function () { feedback(block, "Copied"); },
       function () { feedback(block, "Select the text and copy it"); }
     );
@@ -70,7 +47,7 @@
     if (session) args.session = session;
     if (action === "terminal:input") args.text = text;
     else if (action !== "terminal:interrupt") args.command = text;
-    post(action, args);
+    window.labdeck.post(action, args);
     feedback(block, { "terminal:interrupt": "Interrupted", "terminal:input": "Pasted: edit, then press Enter" }[action]
       || "Sent to the terminal");
   }
@@ -116,7 +93,7 @@
     if (url.pathname.indexOf(base) === 0 && url.pathname.indexOf(base + "slides") !== 0) return;
     if (inDashboard) {
       event.preventDefault();
-      post("dashboard:open-url", { url: url.pathname + url.search + url.hash });
+      window.labdeck.post("dashboard:open-url", { url: url.pathname + url.search + url.hash });
     }
   }
 

@@ -1,5 +1,5 @@
-/* labdeck-terminal: the action bus for Butterfly's page (served by Butterfly as /local.js).
- * Same messages and window.labdeckTerminal as our own page; see docs/terminal.md. */
+/* labdeck-terminal: the action bus for Butterfly's page (served by Butterfly as /local.js, after
+ * action-bus.js). Same messages and window.labdeckTerminal as our own page; see docs/terminal.md. */
 (function () {
   "use strict";
   const match = location.pathname.match(/\/session\/([^/]+)\/?$/);
@@ -10,14 +10,6 @@
     if (window.butterfly && window.butterfly.send) window.butterfly.send(text);
     else queued.push(text); // the page's WebSocket is not open yet
   }
-  const flush = setInterval(() => {
-    if (!window.butterfly) return;
-    clearInterval(flush);
-    for (const text of queued.splice(0)) window.butterfly.send(text);
-    if (window.parent !== window) {
-      window.parent.postMessage({ labdeck: 1, action: "terminal:ready", args: { session } }, location.origin);
-    }
-  }, 100);
 
   const api = {
     session,
@@ -27,5 +19,22 @@
     clear() { if (window.butterfly) window.butterfly.write("\x1b[H\x1b[2J"); },
     focus() { const input = document.getElementById("input-helper"); if (input) input.focus(); },
   };
-  window.labdeckActionBus(api, session);
+
+  function start() {
+    window.labdeckActionBus(api, session);
+    const flush = setInterval(() => {
+      if (!window.butterfly) return;
+      clearInterval(flush);
+      for (const text of queued.splice(0)) window.butterfly.send(text);
+      window.labdeck.post("terminal:ready", { session });
+    }, 100);
+  }
+
+  // core's labdeck.js, from labdeck itself (the proxy in front of Butterfly): Butterfly's root
+  // path is <prefix>terminal, so <prefix>-/static/labdeck.js is "-/static/labdeck.js" beside it
+  const root = (document.body.dataset.rootPath || "/terminal").replace(/\/+$/, "");
+  const script = document.createElement("script");
+  script.src = new URL("-/static/labdeck.js", location.origin + root).href;
+  script.onload = start;
+  document.head.appendChild(script);
 })();

@@ -108,9 +108,7 @@
         showStatus(null);
         for (const text of queued) send({ t: "in", d: text });
         queued = [];
-        if (window.parent !== window) {
-          window.parent.postMessage({ labdeck: 1, action: "terminal:ready", args: { session } }, location.origin);
-        }
+        window.labdeck.post("terminal:ready", { session });
         break;
       case "ping":
         send({ t: "pong" });
@@ -198,7 +196,7 @@
     const key = event.key.toLowerCase();
     // Ctrl+Shift+C copies; so does Ctrl+C while text is selected (otherwise it interrupts).
     if (key === "c" && (event.shiftKey || term.hasSelection())) {
-      if (term.hasSelection()) copy(term.getSelection());
+      if (term.hasSelection()) window.labdeck.copy(term.getSelection()).catch(() => { /* refused */ });
       term.clearSelection();
       event.preventDefault();
       return false;
@@ -206,23 +204,6 @@
     // Ctrl+V and Ctrl+Shift+V: let the browser paste (xterm.js handles the paste event).
     return key !== "v";
   });
-
-  function copy(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).catch(() => copyFallback(text));
-    } else {
-      copyFallback(text);
-    }
-  }
-  function copyFallback(text) {
-    const area = document.createElement("textarea");
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-    term.focus();
-  }
 
   // -- font size and theme --------------------------------------------------------------------
 
