@@ -21,7 +21,8 @@ def folder():
 
 def start(labdeck_server, folder, **extra: str):
     env = {"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": "/user/alice/", "TERMINAL_HOME": str(folder / "home"),
-           "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal", **extra}
+           "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d"), "LABDECK_PLUGINS": "terminal",
+           "HOME": str(folder / "home"), **extra}  # shells do not run the dotfiles of whoever runs the tests
     return labdeck_server(env=env)
 
 
