@@ -157,6 +157,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
         assert isinstance(route, web.RouteDef), route
         public.add(app.router.add_route(route.method, prefix + route.path, route.handler).resource)
     app.router.add_post(prefix + "-/logout", logout)
+    app.router.add_get(prefix + "-/logout", logout)
     app.router.add_static(prefix + "-/static", Path(__file__).parent / "static")  # labdeck.js: the action bus
     app.router.add_get(prefix, root)
     _mount_plugins(app, deck, pm, backend)
