@@ -36,6 +36,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import aiohttp
+from yarl import URL
 
 from labdeck_testing import free_port
 
@@ -90,6 +91,11 @@ class Client:
             await self.http.close()
 
 
+def origin(base: str) -> dict[str, str]:
+    """The Origin a browser sends from a page under ``base`` (labdeck refuses a WebSocket without one)."""
+    return {"Origin": str(URL(base).origin())}
+
+
 class LabdeckClient(Client):
     def __init__(self, base: str, cookies: dict | None = None, unix: str | None = None) -> None:
         super().__init__()
@@ -99,7 +105,8 @@ class LabdeckClient(Client):
     async def open(self, name: str) -> None:
         connector = aiohttp.UnixConnector(path=self.unix) if self.unix else None
         self.http = aiohttp.ClientSession(connector=connector, cookies=self.cookies)
-        self.ws = await self.http.ws_connect(f"{self.base}ws/session/{name}?cols=80&rows=24", max_msg_size=0)
+        self.ws = await self.http.ws_connect(f"{self.base}ws/session/{name}?cols=80&rows=24", max_msg_size=0,
+                                             headers={} if self.unix else origin(self.base))
 
     async def send(self, text: str) -> None:
         await self.ws.send_str(json.dumps({"t": "in", "d": text}))
@@ -122,8 +129,9 @@ class ButterflyClient(Client):
 
     async def open(self, name: str) -> None:
         self.http = aiohttp.ClientSession(cookies=self.cookies)
-        self.ctl = await self.http.ws_connect(f"{self.base}ctl/session/{name}")
-        self.ws = await self.http.ws_connect(f"{self.base}ws/session/{name}", max_msg_size=0)
+        self.ctl = await self.http.ws_connect(f"{self.base}ctl/session/{name}", headers=origin(self.base))
+        self.ws = await self.http.ws_connect(f"{self.base}ws/session/{name}", max_msg_size=0,
+                                             headers=origin(self.base))
         await self.ctl.send_str(json.dumps({"cmd": "open"}))
         await self.ctl.send_str(json.dumps({"cmd": "size", "cols": 80, "rows": 24}))
 
