@@ -240,3 +240,15 @@ def test_plugin_guide_quotes_the_example_as_it_is():
     assert f"```python\n{example}```" in guide, (
         "docs/plugins.md must quote tests/plugin_example/src/labdeck_example/__init__.py verbatim "
         "in one ```python block; copy the file into it")
+
+
+def test_every_test_named_in_the_threat_model_exists():
+    """docs/security.md names the test that proves each protection: each name is a real test
+    (a name ending in ``_…`` is the start of one)."""
+    repo = DOCS.parent
+    sources = "\n".join(path.read_text() for folder in ("core", "plugins", "tests")
+                        for path in (repo / folder).rglob("test_*.py"))
+    named = set(re.findall(r"`(test_\w+?)(?:_…)?`", (DOCS / "security.md").read_text()))
+    assert named, "docs/security.md names no tests"
+    missing = sorted(name for name in named if not re.search(rf"def {re.escape(name)}\w*\(", sources))
+    assert not missing, f"docs/security.md names tests that do not exist: {missing}"

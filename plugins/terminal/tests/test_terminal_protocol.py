@@ -225,6 +225,13 @@ async def test_page_and_static_files(terminal_server):
         assert (await http.get(BASE + "session/..%2Fx")).status == 404
 
 
+def test_another_user_cannot_connect_to_the_unix_socket(terminal_server):
+    """The socket admits its own user only (0600), whatever the umask the server started with."""
+    import stat
+
+    assert stat.S_IMODE(os.stat(terminal_server().socket).st_mode) == 0o600
+
+
 async def test_on_tcp_a_foreign_origin_is_refused(tcp_server):
     auth = {"Authorization": f"Bearer {tcp_server.token}"}
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
