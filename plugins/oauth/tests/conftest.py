@@ -26,7 +26,7 @@ from aiohttp import web
 
 import labdeck_oauth
 from labdeck import Deck, hookimpl
-from labdeck_testing import CHROMIUM, CHROMIUM_ARGS, free_port, start_server
+from labdeck_testing import CHROMIUM, CHROMIUM_ARGS, free_port, make_app, start_server
 
 PASSWORD = "correct-horse-battery"
 CLIENT_SECRET = "labdeck-client-secret-0123456789"
@@ -432,3 +432,18 @@ def service_account_dir(tmp_path, cluster):
     (directory / "token").write_text(cluster.sa_token + "\n")
     (directory / "namespace").write_text(cluster.namespace)
     return directory
+
+
+@pytest.fixture
+def oidc_labdeck(aiohttp_client, cluster, tools):
+    """labdeck signing in with the stand-in as a plain OIDC provider found by discovery;
+    keyword arguments are settings named like their flags, and win."""
+    cluster.oidc = True
+
+    async def start(**settings):
+        settings = {"oauth_client_id": cluster.client_id, "oauth_client_secret": cluster.sa_token,
+                    "oauth_issuer": cluster.url, "oauth_groups_claim": "realm_access.roles",
+                    "oauth_redirect_url": tools.REDIRECT_HOST + "/oauth_callback", **settings}
+        return await aiohttp_client(make_app(tools.plugins(), auth="oauth", **settings))
+
+    return start

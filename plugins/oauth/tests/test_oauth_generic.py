@@ -21,18 +21,6 @@ REDIRECT = "https://labdeck.example/oauth_callback"
 HTML = {"Accept": "text/html"}
 
 
-@pytest.fixture
-def oidc_labdeck(aiohttp_client, cluster, tools):
-    """labdeck signing in with the stand-in as a plain OIDC provider found by discovery."""
-    cluster.oidc = True
-
-    async def start(**settings):
-        settings = {"oauth_client_id": cluster.client_id, "oauth_client_secret": cluster.sa_token,
-                    "oauth_issuer": cluster.url, "oauth_groups_claim": "realm_access.roles",
-                    "oauth_redirect_url": tools.REDIRECT_HOST + "/oauth_callback", **settings}
-        return await aiohttp_client(make_app(tools.plugins(), auth="oauth", **settings))
-
-    return start
 
 
 async def test_discovered_provider_user_and_groups_from_configured_claims(oidc_labdeck, cluster, tools):

@@ -5,6 +5,7 @@ restart, a forged ``Host``. Against the local stand-in of conftest.py."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,16 +21,9 @@ REDIRECT = "https://labdeck.example/oauth_callback"
 
 
 @pytest.fixture
-def oidc_labdeck(aiohttp_client, cluster, tools):
-    cluster.oidc = True
-
-    async def start(**settings):
-        settings = {"oauth_client_id": cluster.client_id, "oauth_client_secret": cluster.sa_token,
-                    "oauth_issuer": cluster.url, "oauth_groups_claim": "realm_access.roles",
-                    "oauth_redirect_url": REDIRECT, "oauth_recheck_interval": 1.0, **settings}
-        return await aiohttp_client(make_app(tools.plugins(), auth="oauth", **settings))
-
-    return start
+def oidc_labdeck(oidc_labdeck):
+    """conftest's OIDC labdeck, re-checking with the provider every second."""
+    return functools.partial(oidc_labdeck, oauth_redirect_url=REDIRECT, oauth_recheck_interval=1.0)
 
 
 async def test_attack_user_revoked_at_the_provider_loses_access_within_the_recheck_interval(
