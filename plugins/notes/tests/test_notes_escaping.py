@@ -121,3 +121,21 @@ async def test_hub_and_oidc_values_from_plugins_are_escaped(tmp_path, labdeck_cl
     no_markup_from(ATTACK, html)
     assert "<svg" not in html and "user &lt;svg onload=alert(3)&gt;." in html
     assert "<code>echo &lt;svg onload=alert(3)&gt;</code>" in html
+
+
+async def test_markup_an_attendee_writes_beside_the_pages_is_served_in_a_sandbox(notes_client, tmp_path):
+    """A terminal away, an attendee can drop HTML or SVG into the workshop folder; served as our
+    own origin it could script labdeck (or, under one hub domain, another attendee's)."""
+    (tmp_path / "01-intro.md").write_text("# Intro\n\n![logo](logo.png)\n")
+    (tmp_path / "evil.html").write_text("<script>fetch('../../terminal/')</script>")
+    (tmp_path / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    client = await notes_client(tmp_path)
+    for name in ("evil.html", "evil.svg"):
+        response = await client.get(f"/notes/{name}")
+        policies = response.headers.getall("Content-Security-Policy", [])
+        assert response.status == 200 and any(p.startswith("sandbox") for p in policies), name
+        assert not any("allow-same-origin" in p for p in policies)
+    image = await client.get("/notes/logo.png")
+    assert image.status == 200
+    assert not any("sandbox" in p for p in image.headers.getall("Content-Security-Policy", []))

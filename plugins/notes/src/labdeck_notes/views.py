@@ -42,6 +42,11 @@ REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
 RETRY_SECONDS = 60.0  #: a page stopped for taking too long is tried again after this
+#: Files beside the pages are the attendee's to change (a terminal away): markup among them is
+#: served in a sandbox, an origin of its own, so it cannot script labdeck as the attendee (or,
+#: under one hub domain, as another attendee who opens the link). Pages are rendered, not served.
+ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml")
+SANDBOX = {"Content-Security-Policy": "sandbox allow-scripts allow-popups allow-forms"}
 
 
 _TEMPLATE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -211,7 +216,8 @@ class Views:
         file = safe_file(workshop.content, path)
         if file is None:
             return await self.not_found(request, f"There is no page or file {path!r} in this workshop.")
-        return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
+        active = (mimetypes.guess_type(file.name)[0] or "") in ACTIVE_TYPES
+        return web.FileResponse(file, headers={"Cache-Control": "no-cache", **(SANDBOX if active else {})})
 
     async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
         values = await request_variables(request, workshop)
