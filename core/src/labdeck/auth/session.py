@@ -71,8 +71,7 @@ class SessionCookies:
 
     def end(self, request: web.Request, response: web.StreamResponse) -> None:
         """Sign out: this request's session is revoked (its cookie, even copied, stops working) and cleared."""
-        data = self._data(request)
-        if data is not None:
+        if (data := self._data(request)) is not None:
             self.revoke(data["s"])
         self.clear(response)
 
@@ -104,5 +103,6 @@ class SessionCookies:
         try:
             temporary.write_text(json.dumps(self._revoked))  # in the private runtime folder
             temporary.replace(self.revoked_file)
-        except OSError as error:
-            log.warning("revoked sessions not saved (%s): they end when labdeck restarts", error)
+        except OSError as error:  # a full disk: the session ends all the same, the record keeps what it had
+            temporary.unlink(missing_ok=True)
+            log.warning("%s not updated (%s): session revoked until a restart", self.revoked_file, error.strerror)

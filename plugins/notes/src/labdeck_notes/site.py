@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 1.0
 CONFIG_FILES = ("modules.yaml", "workshop.yaml", "config.js")
+MISSING = ("missing",)  #: the signature of a workshop folder that is not there (renamed or deleted)
 
 
 def workshop_signature(root: Path, workshop_file: str = "workshop.yaml") -> tuple:
@@ -78,7 +79,7 @@ class Site:
 
     def signature(self) -> tuple:
         assert self.root is not None
-        return workshop_signature(self.root, self.workshop_file)
+        return workshop_signature(self.root, self.workshop_file) if self.root.is_dir() else MISSING
 
     def changed(self, signature: tuple) -> bool:
         return signature != self._signature
@@ -88,6 +89,12 @@ class Site:
         self._signature = signature
         self.failure = why
         log.error("workshop %s could not be loaded: %s", self.root, why)
+
+    def lost(self) -> None:
+        """The folder is gone: nothing to serve but saying so, until it is back (the next change)."""
+        self.current = None
+        self.failed(MISSING, f"the workshop folder {self.root} is missing (renamed or deleted while labdeck runs); "
+                             "the pages come back when it is back")
 
     def replace(self, workshop: Workshop, signature: tuple, started: float) -> None:
         self.current = workshop

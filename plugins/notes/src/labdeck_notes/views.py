@@ -24,7 +24,7 @@ from labdeck import Deck
 from .files import safe_file
 from .frontmatter import ContentError
 from .render import Rendered, error_box, file_key
-from .site import Site
+from .site import MISSING, Site
 from .variables import request_variables
 from .worker import RenderWorker, WorkerError
 from .workshop import PAGE_SUFFIXES, Page, Workshop, title_from_name
@@ -112,7 +112,9 @@ class Views:
         async with self._loading:
             if site.due():
                 signature = await self.off_loop(site.signature)
-                if site.changed(signature):
+                if site.changed(signature) and signature == MISSING:
+                    site.lost()
+                elif site.changed(signature):
                     started = time.perf_counter()
                     try:
                         workshop = await self.worker.call(LOAD_LIMIT, "load", site.root, site.workshop_file,
@@ -161,10 +163,13 @@ class Views:
     def url(self, request: web.Request, page: Page) -> str:
         return self.base(request) + quote(page.id)
 
-    async def workshop_or_404(self) -> Workshop:
+    async def workshop_or_404(self, request: web.Request) -> Workshop:
         workshop = await self.workshop()
-        if workshop is None and self.site.failure:
-            raise web.HTTPInternalServerError(text=f"The workshop could not be loaded: {self.site.failure}\n")
+        if workshop is None and self.site.failure:  # a page saying why; the next request looks again
+            page = self.render(request, "missing.html", workshop=None,
+                               message=f"The workshop could not be loaded: {self.site.failure}.")
+            raise web.HTTPServiceUnavailable(text=page.text, content_type="text/html",
+                                             headers={"Cache-Control": "no-cache"})
         if workshop is None:
             raise web.HTTPNotFound(text="No workshop content: start labdeck with --content DIR (or WORKSHOP_DIR).\n")
         return workshop
@@ -191,7 +196,7 @@ class Views:
         if self.site.root is None:
             return await self.not_found(request, "No workshop content is configured: start labdeck with "
                                            "--content DIR (or set WORKSHOP_DIR).")
-        workshop = await self.workshop_or_404()
+        workshop = await self.workshop_or_404(request)
         if workshop.home is not None:
             return await self.show_page(request, workshop, workshop.home)
         first = workshop.pages[workshop.sequence[0]] if workshop.sequence else None
@@ -203,7 +208,7 @@ class Views:
         )
 
     async def page_or_file(self, request: web.Request) -> web.StreamResponse:
-        workshop = await self.workshop_or_404()
+        workshop = await self.workshop_or_404(request)
         path = request.match_info["path"]
         page = workshop.pages.get(path.rstrip("/"))
         if page is not None and path == page.id:
@@ -248,7 +253,7 @@ class Views:
         raise web.HTTPFound(self.base(request) + "slides/")
 
     async def slides(self, request: web.Request) -> web.StreamResponse:
-        workshop = await self.workshop_or_404()
+        workshop = await self.workshop_or_404(request)
         if workshop.slides is None:
             return await self.not_found(request, "This workshop has no slides (workshop/slides/index.html).")
         path = request.match_info["path"] or "index.html"
