@@ -52,7 +52,7 @@ def test_login_with_auth_username_and_password(dashboard, get):
 def test_a_workshop_page_renders_with_its_commands(dashboard, get):
     status, body = get(dashboard.url + "notes/exercises/01-first-commands", auth=AUTH)
     assert status == 200, body
-    assert 'data-action="terminal:execute"' in body and "echo &#34;Hello from the notes&#34;; date" in body
+    assert 'data-action="terminal:execute"' in body and 'echo "Hello from the notes"; date' in body
 
 
 def test_a_terminal_runs_a_command_as_the_arbitrary_user(dashboard, terminal):

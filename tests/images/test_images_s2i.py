@@ -92,7 +92,7 @@ def test_copy_once_seeds_a_volume_that_keeps_the_attendees_changes(workshop_imag
     first = seeder.run("labdeck", "copy-once", "/opt/app-root", "/volume", volume=f"{volume}:/volume")
     assert "copied" in first.stdout
     page = volume / "src" / "workshop" / "content" / "index.md"
-    assert "quick hands on introduction" in page.read_text()
+    assert "This small workshop shows what labdeck notes can do" in page.read_text()
     page.write_text("An attendee's own notes.\n")  # the attendee edits the workshop
 
     second = seeder.run("labdeck", "copy-once", "/opt/app-root", "/volume", volume=f"{volume}:/volume")

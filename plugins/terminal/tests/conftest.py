@@ -8,22 +8,21 @@ tests (skipped without it).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from labdeck_testing import free_port
-
 sys.path.insert(0, str(Path(__file__).parent))
 
-from terminal_helpers import ServerProcess, short_dir, wait_for
+from terminal_helpers import ServerProcess, short_dir
 
 
 @pytest.fixture
@@ -59,20 +58,32 @@ class TcpServer:
 
 @pytest.fixture
 def tcp_server() -> Iterator[TcpServer]:
-    """A terminal server on a loopback TCP port (as for benchmarks), with its token."""
-    port, token = free_port(), secrets.token_urlsafe(16)
+    """A terminal server on a loopback TCP port the kernel picks (as for benchmarks), with its token.
+
+    ``--port 0`` and the port read from the server's "ready on" line: a port chosen beforehand
+    may be taken by someone else before the server binds it."""
+    token = secrets.token_urlsafe(16)
     folder = short_dir()
-    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", "0",
                                 "--token", token, "--profile-dir", "", "--home", str(folder)],
                                env={**os.environ, "HOME": str(folder), "SHELL": "/bin/bash"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        port = ready_port(process)
+        yield TcpServer(port, token)
+    finally:
+        process.terminate()
+        process.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
 
-    def listening() -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", port)) == 0
 
-    wait_for(listening)
-    yield TcpServer(port, token)
-    process.terminate()
-    process.wait(10)
-    shutil.rmtree(folder, ignore_errors=True)
+def ready_port(process: subprocess.Popen) -> int:
+    """The port of a TCP terminal server's "ready on" line (its log goes to ``process.stderr``)."""
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        match = re.search(r"ready on http://[^:/]+:(\d+)/", line)
+        if match:
+            threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe drained
+            return int(match.group(1))
+    raise AssertionError(f"the terminal server did not start (exit {process.wait()}):\n{''.join(seen)}")

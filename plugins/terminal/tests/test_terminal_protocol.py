@@ -17,8 +17,6 @@ import aiohttp
 import pytest
 from terminal_helpers import Term, alive, children_of, rss_kib, wait_for
 
-from labdeck_testing import free_port
-
 BASE = "http://terminal/"
 
 
@@ -280,13 +278,12 @@ async def test_the_tcp_terminal_server_wants_its_token(tcp_server):
 
 
 def test_without_token_the_tcp_terminal_server_makes_one_and_logs_it(tmp_path):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "labdeck_terminal.server", "--port", "0",
                                 "--profile-dir", "", "--home", str(tmp_path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stderr.readline()
-        token = re.search(rf"ready on http://127\.0\.0\.1:{port}/\?token=([\w-]{{20,}})", line).group(1)
+        port, token = re.search(r"ready on http://127\.0\.0\.1:(\d+)/\?token=([\w-]{20,})", line).groups()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions?token={token}") as answer:
             assert json.load(answer) == []
         with pytest.raises(urllib.error.HTTPError) as refused:

@@ -109,7 +109,7 @@ async def tcp_guard(request: web.Request, handler):
     host = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
     if host not in LOOPBACK | {options.host} - {"0.0.0.0", "::"}:
         raise web.HTTPMisdirectedRequest(text="the terminal server answers only to its own host names")
-    cookie = f"labdeck_terminal_{options.port}"
+    cookie = f"labdeck_terminal_{request.transport.get_extra_info('sockname')[1]}"  # the bound port (--port 0)
     given = (request.query.get("token") or request.cookies.get(cookie)
              or request.headers.get("Authorization", "").removeprefix("Bearer "))
     if not hmac.compare_digest(given.encode(), options.token.encode()):
@@ -327,8 +327,8 @@ async def serve(options: ServerOptions) -> None:
     else:
         site = web.TCPSite(runner, options.host, options.port)
     await site.start()
-    log.info("terminal server ready on %s",
-             options.socket or f"http://{options.host}:{options.port}/?token={options.token}")
+    port = runner.addresses[0][1] if not options.socket else None  # --port 0: the kernel's choice
+    log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{port}/?token={options.token}")
     try:
         await stop.wait()
     finally:
