@@ -120,3 +120,17 @@ async def test_unauthenticated_websocket_refused_without_reaching_upstream(
         await client.ws_connect("/up/ws", origin=f"http://{client.host}:{client.port}")
     assert error.value.status == 401
     assert not upstream_ws_connects
+
+
+async def test_a_browser_that_leaves_mid_answer_is_no_error(proxied, caplog):
+    """A tab closed while a large answer streams is everyday life, not an error with a traceback."""
+    import asyncio
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = await proxied()
+    response = await client.get("/up/big", params={"n": str(64 * 1024 * 1024)})
+    await response.content.read(65536)
+    response.close()  # the browser goes away with most of the answer unsent
+    await asyncio.sleep(0.5)  # let the proxy notice; what is checked is that nothing was logged as an error
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

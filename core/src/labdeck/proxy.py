@@ -258,9 +258,12 @@ class Proxy:
         if length is not None:
             response.content_length = length
         await response.prepare(request)
-        async for chunk in upstream.content.iter_any():
-            await response.write(chunk)
-        await response.write_eof()
+        try:
+            async for chunk in upstream.content.iter_any():
+                await response.write(chunk)
+            await response.write_eof()
+        except (ConnectionError, aiohttp.ClientPayloadError):  # the browser, or the upstream, left mid-answer
+            log.debug("%s: answer cut short", request.path)
         return response
 
     async def _websocket(self, request: web.Request, route: Route) -> web.StreamResponse:
@@ -304,8 +307,7 @@ class Proxy:
     def _tls_failed(self, route: Route, error: Exception) -> web.Response:
         """Retrying cannot fix a certificate: say so at once."""
         log.warning("upstream %s: TLS failed: %s", route.spec.upstream, error)
-        return upstream_unavailable(self._what(route), 502,
-                                    "Its TLS certificate could not be verified (see the server log).")
+        return upstream_unavailable(self._what(route), 502, "Its TLS certificate could not be verified (see the log).")
 
     @staticmethod
     def _what(route: Route) -> str:
