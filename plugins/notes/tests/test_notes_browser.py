@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "workshop"
 
-# A stand-in dashboard, served from the content folder so it has the notes' origin.
+# A stand-in dashboard on the notes' origin, answered by the browser test itself (a content file
+# would be served in a sandbox, an origin of its own, as any attendee-writable markup is).
 PARENT = """<!doctype html><html><body>
 <iframe id="notes" src="exercises/01-first-commands" style="width:900px;height:700px"></iframe>
 <script>
@@ -34,7 +35,6 @@ window.addEventListener("message", function (event) {
 def notes_server(labdeck_server, tmp_path):
     workshop = tmp_path / "workshop"
     shutil.copytree(EXAMPLE, workshop)
-    (workshop / "workshop" / "content" / "parent.html").write_text(PARENT)
     server = labdeck_server(env={"WORKSHOP_DIR": str(workshop), "URI_ROOT_PATH": "/user/alice/"},
                             args=["--auth", "none"])
     return server, workshop
@@ -55,6 +55,8 @@ async def page():
 async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page):
     server, _ = notes_server
     assert server.url.endswith("/user/alice/")
+    await page.route(server.url + "notes/parent.html",
+                     lambda route: route.fulfill(body=PARENT, content_type="text/html"))
     await page.goto(server.url + "notes/parent.html")
     frame = page.frame_locator("#notes")
     blocks = frame.locator(".ld-code")

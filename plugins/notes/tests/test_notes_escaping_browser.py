@@ -20,7 +20,6 @@ window.addEventListener("message", function (event) { window.received.push(event
 
 def test_a_user_name_with_markup_does_not_run_script_in_chromium(labdeck_server, chromium, tmp_path):
     shutil.copytree(EXAMPLE, tmp_path / "w")
-    (tmp_path / "w" / "workshop" / "content" / "parent.html").write_text(PARENT)
     server = labdeck_server(env={"WORKSHOP_DIR": str(tmp_path / "w"), "AUTH_USERNAME": USER,
                                  "AUTH_PASSWORD": "pw"}, args=["--auth", "basic"])
     context = chromium.new_context(http_credentials={"username": USER, "password": "pw"})
@@ -36,7 +35,10 @@ def test_a_user_name_with_markup_does_not_run_script_in_chromium(labdeck_server,
             assert page.locator("main img[src=x]").count() == 0, path
         assert USER in page.locator("main").inner_text()  # shown as text, as written
 
-        page.goto(server.url + "notes/parent.html")  # framed as in the dashboard: clicks post
+        # framed as in the dashboard, by a stand-in parent on the notes' own origin (the test's, not a
+        # content file: those are served in a sandbox, an origin of their own)
+        page.route(server.url + "notes/parent.html", lambda route: route.fulfill(body=PARENT, content_type="text/html"))
+        page.goto(server.url + "notes/parent.html")
         frame = page.frame_locator("#notes")
         block = frame.locator(".ld-execute", has_text="hello, ")
         assert block.locator("code").inner_text() == f'echo "hello, {USER}"'
