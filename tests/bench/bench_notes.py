@@ -1,7 +1,8 @@
-"""Notes rendering benchmark: server time per corpus page, cold and warm; start time of a
+"""Notes rendering benchmark: server time per page, cold and warm, of the project's example
+workshops (examples/) and, when it is there, of the real workshops of the corpus; start time of a
 generated 1,000-page workshop.
 
-    LABDECK_CORPUS=/path/to/shared/corpus python tests/bench/bench_notes.py
+    python tests/bench/bench_notes.py        # LABDECK_CORPUS=/path/to/shared/corpus adds the corpus
 
 Server time is the notes page handler's own time (variables, cache, template), measured
 around ``Views.show_page`` inside an in-process labdeck; HTTP parsing is not included.
@@ -25,8 +26,9 @@ from labdeck_notes.workshop import load_workshop
 from labdeck_testing import make_app
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
-WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
+CORPUS_WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
 WARM_ROUNDS = 50
 
 durations: list[float] = []
@@ -51,11 +53,22 @@ async def client_for(content: Path) -> TestClient:
     return client
 
 
-async def corpus_pages() -> list[tuple[str, float, float]]:
+def workshops() -> list[Path]:
+    """Every example workshop, then the corpus's when it is there (said on stderr when it is not)."""
+    found = sorted(path for path in EXAMPLES.iterdir() if path.is_dir())
+    if (CORPUS / CORPUS_WORKSHOPS[0]).is_dir():
+        found += [CORPUS / name for name in CORPUS_WORKSHOPS]
+    else:
+        print(f"corpus: not measured, no workshop corpus at {CORPUS} (set LABDECK_CORPUS)", file=sys.stderr)
+    return found
+
+
+async def pages(folders: list[Path]) -> list[tuple[str, float, float]]:
     rows = []
-    for name in WORKSHOPS:
-        workshop = load_workshop(CORPUS / name)
-        client = await client_for(CORPUS / name)
+    for folder in folders:
+        name = f"{folder.parent.name}/{folder.name}"
+        workshop = load_workshop(folder)
+        client = await client_for(folder)
         try:
             await client.get("/notes/-/pygments.css")  # loads the workshop
             for page_id in workshop.pages:
@@ -109,16 +122,13 @@ async def big_workshop(pages: int = 1000) -> tuple[float, float]:
 
 
 def main() -> int:
-    if not CORPUS.is_dir():
-        print(f"no corpus at {CORPUS}", file=sys.stderr)
-        return 2
-    rows = asyncio.run(corpus_pages())
+    rows = asyncio.run(pages(workshops()))
     cold = [row[1] * 1000 for row in rows]
     warm = [row[2] * 1000 for row in rows]
     print(f"{'page':<60} {'cold ms':>8} {'warm ms':>8}")
     for name, c, w in rows:
         print(f"{name:<60} {c * 1000:8.2f} {w * 1000:8.3f}")
-    print(f"\n{len(rows)} corpus pages: cold median {statistics.median(cold):.2f} ms, max {max(cold):.2f} ms; "
+    print(f"\n{len(rows)} pages: cold median {statistics.median(cold):.2f} ms, max {max(cold):.2f} ms; "
           f"warm median {statistics.median(warm):.3f} ms, max {max(warm):.3f} ms")
     loaded, first = asyncio.run(big_workshop())
     print(f"1,000-page workshop: loaded in {loaded * 1000:.0f} ms; first page request (load + render) "
