@@ -18,8 +18,9 @@ def safe_next(target: str | None, prefix: str, default: str) -> str:
 
 
 def has_dot_segment(path: str) -> bool:
-    """A ``.`` or ``..`` segment, also percent-encoded or between backslashes."""
-    return any(segment in (".", "..") for segment in unquote(path).replace("\\", "/").split("/"))
+    """A ``.`` or ``..`` segment, also percent-encoded or between backslashes (checked per proxied request)."""
+    return ("." in path or "%" in path or "\\" in path) and any(
+        segment in (".", "..") for segment in unquote(path).replace("\\", "/").split("/"))
 
 
 def is_loopback(host: str) -> bool:
