@@ -167,6 +167,7 @@ class LabdeckServer:
     url: str
     token: str | None
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None  #: copies the server's output into ``output``
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -188,6 +189,8 @@ class LabdeckServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.reader is not None:  # what it wrote last (while stopping) is in ``output`` once this returns
+            self.reader.join(5)
         return self.process.returncode
 
 
@@ -212,7 +215,8 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
             lines.put(line)
         lines.put(None)
 
-    threading.Thread(target=pump, daemon=True).start()
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -223,7 +227,7 @@ def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = 
             break
         match = re.search(r"serving at (\S+)", line)
         if match:
-            return LabdeckServer(process, match.group(1), token, output)
+            return LabdeckServer(process, match.group(1), token, output, reader)
     process.kill()
     process.wait()
     raise RuntimeError("labdeck serve did not start:\n" + "".join(output))
