@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,28 @@ def _conformance(item: pytest.Item) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance: runs real workshops of the corpus (test_conformance_*.py)")
+    _own_home(config)
+
+
+def _own_home(config: pytest.Config) -> None:
+    """Every shell the tests start reads ~/.profile and ~/.bashrc: give the run an empty HOME.
+
+    The machine's own start files are not ours to run: on CI they run ``pyenv init``, whose
+    rehash takes a lock file; a test hanging up a shell mid-rehash left the lock behind, and
+    every later shell waited 60 s for it (two Butterfly tests failed so).
+    """
+    home = tempfile.mkdtemp(prefix="labdeck-test-home-")
+    previous = os.environ.get("HOME")
+    os.environ["HOME"] = home
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = previous
+        shutil.rmtree(home, ignore_errors=True)
+
+    config.add_cleanup(restore)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -32,6 +32,7 @@ async def test_butterfly_runs_the_start_script_and_hangs_up_its_shells_on_stop(l
     (folder / "profile.d").mkdir()
     (folder / "profile.d" / "greet.sh").write_text("export WORKSHOP_GREETING=from-profile\n")
     server = labdeck_server(env={"LABDECK_RUNTIME_DIR": str(folder), "URI_ROOT_PATH": "/user/alice/",
+                                 "HOME": str(folder),  # Butterfly itself would give the shell the account's
                                  "TERMINAL_BACKEND": "butterfly", "TERMINAL_HOME": str(folder / "home"),
                                  "LABDECK_TERMINAL_PROFILE_DIRS": str(folder / "profile.d")})
     root = server.url + "terminal/"
@@ -43,13 +44,14 @@ async def test_butterfly_runs_the_start_script_and_hangs_up_its_shells_on_stop(l
         await ctl.send_str(json.dumps({"cmd": "size", "cols": 100, "rows": 30}))
         seen: list[str] = []
         await read_until(data, r"[$#] $", seen)  # the shell is up (typing earlier reaches no terminal)
-        await data.send_str("echo $((6*7)) $WORKSHOP_GREETING $PWD pid=$$\r")
+        await data.send_str("echo $((6*7)) $WORKSHOP_GREETING $PWD home=$HOME pid=$$\r")
         try:
-            match = await read_until(data, r"42 from-profile (\S+) pid=(\d+)", seen)
+            match = await read_until(data, r"42 from-profile (\S+) home=(\S+) pid=(\d+)", seen)
         except AssertionError as error:
             raise AssertionError(f"{error}\nseen: {seen}\nlabdeck said:\n{''.join(server.output)}") from None
         assert match.group(1) == str(folder / "home")
-        shell = int(match.group(2))
+        assert match.group(2) == str(folder)
+        shell = int(match.group(3))
         assert alive(shell)
         await data.send_str("sleep 1000 &\r")
         assert server.stop() == 0

@@ -36,9 +36,11 @@ def prepare(runtime_dir: Path) -> tuple[Path, Path, Path]:
     (js / "labdeck-bridge.js").write_text("\n".join(part.read_text() for part in BRIDGE))
     restore = "".join(f"{name}={shlex.quote(os.environ[name])}; export {name}\n" if name in os.environ
                       else f"unset {name}\n" for name in XDG)
-    # Butterfly sets SHELL to its --shell (this wrapper): give the start script the real one
-    real_shell = os.environ.get("SHELL") or "/bin/sh"
-    restore += f"SHELL={shlex.quote(real_shell)}; export SHELL\n"
+    # Butterfly sets SHELL to its --shell (this wrapper) and HOME to the account's home directory:
+    # give the start script labdeck's, as the PTY backend's shells get them
+    restore += f"SHELL={shlex.quote(os.environ.get('SHELL') or '/bin/sh')}; export SHELL\n"
+    if "HOME" in os.environ:
+        restore += f"HOME={shlex.quote(os.environ['HOME'])}; export HOME\n"
     shell = runtime_dir / "butterfly-shell"
     shell.write_text(f"#!/bin/sh\n{restore}exec /bin/sh {shlex.quote(str(START_SCRIPT))} \"$@\"\n")
     shell.chmod(0o700)
