@@ -90,6 +90,51 @@ def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folde
     context.close()
 
 
+def test_an_executed_command_reports_its_start_end_and_status_but_typed_ones_do_not(labdeck_server, folder,
+                                                                                     chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    # the dashboard frames the terminal; here a same-origin parent page stands in for it and keeps
+    # what the terminal reports on the bus
+    page.set_content("")
+    page.evaluate("""url => new Promise(done => {
+        window.results = [];
+        window.addEventListener('message', e => {
+            if (e.data.action === 'terminal:result') results.push(e.data.args);
+        });
+        const frame = document.createElement('iframe');
+        frame.style.width = '800px'; frame.style.height = '400px';
+        frame.onload = done; frame.src = url; document.body.append(frame);
+    })""", f"{server.url}terminal/session/1")
+    frame = page.frames[1]
+    frame.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    frame.evaluate("window.labdeckTerminal.focus()")
+    page.keyboard.type("false; echo typed-$((2*3))")  # typed by hand: no result
+    page.keyboard.press("Enter")
+    frame.wait_for_function(f"() => ({SCREEN})().includes('typed-6')")
+    post(frame, "terminal:execute", command="sleep 1; true", id="b1")
+    page.wait_for_function("() => results.some(r => r.id === 'b1' && r.state === 'running')")
+    page.wait_for_function("() => results.some(r => r.id === 'b1' && r.state === 'passed')")
+    post(frame, "terminal:execute", command="false", id="b2")
+    page.wait_for_function("() => results.some(r => r.id === 'b2' && r.state === 'failed')")
+    results = page.evaluate("results")
+    assert {r["id"] for r in results} == {"b1", "b2"}  # the hand-typed false reported nothing
+    passed = next(r for r in results if r["id"] == "b1" and r["state"] == "passed")
+    assert passed["code"] == 0 and passed["seconds"] >= 1 and passed["session"] == "1"
+    assert next(r for r in results if r["state"] == "failed")["code"] == 1
+    frame.evaluate("location.reload()")  # the replay holds old marks: they report nothing again
+    frame = page.frames[1]
+    page.wait_for_function("() => window.frames[0].labdeckTerminal?.state === 'connected'")
+    count = len(page.evaluate("results"))
+    post(page.frames[1], "terminal:execute", command="true", id="b3")
+    page.wait_for_function("() => results.some(r => r.id === 'b3' && r.state === 'passed')")
+    assert len(page.evaluate("results")) == count + 2
+    context.close()
+
+
 def test_after_a_terminal_server_crash_the_page_offers_a_new_session(labdeck_server, folder, chromium):
     server = start(labdeck_server, folder)
     context = chromium.new_context(viewport={"width": 900, "height": 500})

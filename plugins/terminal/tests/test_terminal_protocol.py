@@ -157,6 +157,22 @@ async def test_heartbeat_pings(terminal_server):
     await term.close()
 
 
+async def test_bash_marks_where_each_command_starts_and_ends_with_its_status(terminal_server):
+    server = terminal_server()
+    term = await attach(server)
+    await term.until_control("live")  # the replay (none here) is over: marks from now on are new
+    await term.run("false", re.escape("\x1b]133;C\x07") + r"[^\x1b]*" + re.escape("\x1b]133;D;1\x07"))
+    await term.run("sh -c 'exit 7'", re.escape("\x1b]133;D;7\x07"))
+    # the marks are the shell's own: programs it starts do not inherit them
+    await term.run("env | grep -c -e ^PS0= -e ^PROMPT_COMMAND= ; echo counted", r"\D0\r\ncounted")
+    await term.close()
+    again = await attach(server)  # a second viewer: the replay, then "live"
+    kinds = [c["t"] for c in again.controls]
+    await again.until_control("live")
+    assert kinds[0] == "hello"
+    await again.close()
+
+
 async def test_exit_ends_the_session_and_reaps_the_shell(terminal_server):
     server = terminal_server()
     term = await attach(server)

@@ -159,6 +159,7 @@ class Session:
         if replay:
             viewer.push(replay)
             viewer.replayed = len(replay)
+        viewer.send({"t": "live"})  # what follows is new output (the page reads command marks only there)
         self.viewers.append(viewer)
         self.focus(viewer)
 

@@ -28,4 +28,12 @@ if [ -z "${PS1-}" ]; then
     export PS1
 fi
 
+# Command results (docs/terminal.md): bash marks where each command starts (PS0) and ends, with
+# its exit status (PROMPT_COMMAND), as OSC 133 sequences the terminal page reads. Both stop being
+# exported at the first prompt, so programs started from the shell do not inherit them; other
+# shells ignore them; start files that set their own PROMPT_COMMAND simply turn the marks off.
+PS0=$(printf '\033]133;C\007')
+PROMPT_COMMAND='__labdeck_status=$?; export -n PS0 PROMPT_COMMAND; printf "\033]133;D;%s\007" "$__labdeck_status"'
+export PS0 PROMPT_COMMAND
+
 exec "${SHELL:-/bin/sh}" -l

@@ -9,8 +9,8 @@ window.labdeckActionBus = function (api, session) {
     if (args.session == null || session === null || String(args.session) === session) run(args);
   };
   window.labdeck.listen({
-    "terminal:execute": mine((args) => api.execute(args.command ?? args.text ?? "")),
-    "terminal:execute-all": mine((args) => api.execute(args.command ?? args.text ?? "")),
+    "terminal:execute": mine((args) => api.execute(args.command ?? args.text ?? "", args.id)),
+    "terminal:execute-all": mine((args) => api.execute(args.command ?? args.text ?? "", args.id)),
     "terminal:input": mine((args) => api.input(args.text ?? args.data ?? "")),
     "terminal:interrupt": mine(() => api.interrupt()),
     "terminal:clear": mine(() => api.clear()),

@@ -103,12 +103,16 @@
       case "hello":
         sessionId = message.id;
         state = "connected";
+        live = false;
         attempt = 0;
         term.reset(); // the scrollback replay that follows redraws the screen
         showStatus(null);
         for (const text of queued) send({ t: "in", d: text });
         queued = [];
         window.labdeck.post("terminal:ready", { session });
+        break;
+      case "live": // the replay is queued before this: marks count once xterm.js has drawn it
+        term.write(new Uint8Array(0), () => { live = true; });
         break;
       case "ping":
         send({ t: "pong" });
@@ -228,12 +232,46 @@
     term.focus();
   });
 
+  // -- what a clicked command did -------------------------------------------------------------
+  // The start script has bash mark each command's start (OSC 133 ;C) and end (;D;<status>). A
+  // command sent by terminal:execute with an `id` is the next one to start; its start and end go
+  // back on the bus as terminal:result. Commands typed by hand carry no id and report nothing.
+
+  let live = false; // false while the scrollback replay (old marks) is drawn
+  const waiting = []; // ids of executed commands that have not started yet, oldest first
+  let running = null; // {id, started}
+
+  function report(id, result, extra) {
+    window.labdeck.post("terminal:result", { session, id, state: result, ...extra });
+  }
+
+  term.parser.registerOscHandler(133, (data) => {
+    const [mark, status] = data.split(";");
+    if (!live) return true;
+    if (mark === "C" && waiting.length > 0) {
+      running = { id: waiting.shift(), started: performance.now() };
+      report(running.id, "running");
+    } else if (mark === "D" && running) {
+      const code = Number.parseInt(status, 10);
+      const seconds = Math.round(performance.now() - running.started) / 1000;
+      report(running.id, code === 0 ? "passed" : "failed", { code: Number.isNaN(code) ? null : code, seconds });
+      running = null;
+    }
+    return true;
+  });
+
   // -- the action bus -------------------------------------------------------------------------
 
   const api = {
     session,
     term,
-    execute(command) { input(String(command).replace(/\r?\n$/, "").replace(/\r?\n/g, "\r") + "\r"); },
+    execute(command, id) {
+      if (id != null && state !== "ended") {
+        if (waiting.length >= 64) waiting.shift();
+        waiting.push(String(id));
+      }
+      input(String(command).replace(/\r?\n$/, "").replace(/\r?\n/g, "\r") + "\r");
+    },
     input(text) { input(String(text)); },
     interrupt() { input("\x03"); },
     clear() { term.clear(); },
