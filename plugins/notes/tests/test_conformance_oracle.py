@@ -524,3 +524,12 @@ def test_content_icons_are_drawn_by_font_awesome_in_chromium(workshop, chromium)
         page.close()
     assert checked, "no page of the oracle shows a content icon: the sample is empty"
     report(differences, "content icons not drawn")
+
+
+@pytest.mark.parametrize("name", WORKSHOPS)
+def test_notes_check_raises_no_false_alarm_on_the_homeroom_workshops(name, corpus):
+    """These workshops worked in the original: no errors, and no unknown variable or annotation."""
+    from labdeck_notes.check import check_workshop
+
+    problems = [str(p) for p in check_workshop(corpus / name)]
+    assert [p for p in problems if ": error: " in p or "unknown" in p] == []
