@@ -2,8 +2,11 @@
 
 Errors (exit status 1): NextPage/PrevPage targets that do not exist, navigation cycles,
 missing images, malformed front matter or YAML, modules without a page file, pages
-that fail to render. Warnings (exit 0 unless ``--strict``): pages the navigation never
-reaches, unknown ``%variables%``, unknown code-block annotations.
+that fail to render, code blocks never closed (they swallow the rest of the page) and
+clickable code blocks that render empty or differently from their source (read as the
+original renderer read it, sourceblocks.py). Warnings (exit 0 unless ``--strict``): pages
+the navigation never reaches, variables that neither labdeck nor the original knew,
+unknown code-block annotations.
 """
 
 from __future__ import annotations
@@ -12,23 +15,29 @@ import argparse
 import posixpath
 import re
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from .asciidoc_render import block_roles
 from .codeblocks import ANNOTATIONS
 from .files import safe_file
-from .frontmatter import ContentError, meta_line, split_front_matter
+from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
 from .problems import ERROR, WARNING, Problem
 from .render import render_page
+from .sourceblocks import SourceBlock, adoc_blocks, adoc_roles, markdown_blocks
 from .variables import BUILTIN_NAMES, VARIABLE
 from .workshop import Page, Workshop, load_workshop
 
-# as superfences reads them: an info string is a word and maybe {attributes}
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w#.+-]*\s*(?:\{[^}]*\})?)\s*$")
+#: the variables the original renderer knew without any workshop config (its config.js)
+ORIGINAL_NAMES = ("console_url", "slides_url", "terminal_url", "username", "project_namespace",
+                  "cluster_subdomain", "image_registry", "base_url")
+#: annotations the original knew besides labdeck's own (click-to-copy)
+ORIGINAL_ANNOTATIONS = ("copypaste",)
+_LIQUID_VARIABLE = re.compile(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}")
+_CALLOUT = re.compile(r"[ \t]*(?:<\d+>|\(\d+\))(?=[ \t]*$)", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _ADOC_IMAGE = re.compile(r"\bimage::?([^\s\[\]]+)\[")
@@ -50,45 +59,146 @@ def _body_lines(text: str) -> Iterable[tuple[int, str]]:
         yield source.body_line + offset, line
 
 
-def _check_markup(workshop: Workshop, page: Page, text: str, known: set[str]) -> list[Problem]:
+def _check_markup(workshop: Workshop, page: Page, text: str, known: set[str], liquid: bool) -> list[Problem]:
     problems: list[Problem] = []
-    fence: str | None = None
-    for number, line in _body_lines(text):
+    lines = list(_body_lines(text))
+    annotations = set(ANNOTATIONS) | set(ORIGINAL_ANNOTATIONS)
+    blocks = list(markdown_blocks(lines) if page.format == "md" else adoc_blocks(lines, annotations))
+    in_code = {n for block in blocks for n in range(block.line, block.end + 1)}
+    for block in blocks:
+        if not block.closed:
+            problems.append(Problem(page.file, block.line, ERROR,
+                                    "code block never closed: the rest of the page "
+                                    f"({len(block.text.rstrip(chr(10)).split(chr(10)))} lines) is inside it"))
+        if page.format == "md" and block.annotation not in annotations and not _known_language(block.annotation):
+            problems.append(Problem(page.file, block.line, WARNING,
+                                    f"unknown code-block annotation {block.annotation!r} "
+                                    f"(known: {', '.join(sorted(annotations))})"))
+    for number, line in lines:
         for name in VARIABLE.findall(line):
             if name not in known:
                 problems.append(Problem(page.file, number, WARNING,
                                         f"unknown variable %{name}% (it is shown as written)"))
+        if liquid:
+            for name in _LIQUID_VARIABLE.findall(line):
+                if name not in known:
+                    problems.append(Problem(page.file, number, WARNING,
+                                            f"unknown variable {{{{{name}}}}} (Liquid shows it as nothing)"))
+        if number in in_code:
+            continue
         if page.format == "md":
-            match = _FENCE.match(line)
-            if match:
-                if fence is None:
-                    fence = match.group("fence")
-                    info = match.group("info").split("{")[0].strip().split()
-                    word = info[0] if info else ""
-                    if word not in ANNOTATIONS and not _known_language(word):
-                        known_words = ", ".join(ANNOTATIONS)
-                        problems.append(Problem(page.file, number, WARNING,
-                                                f"unknown code-block annotation {word!r} (known: {known_words})"))
-                elif match.group("fence")[0] == fence[0] and len(match.group("fence")) >= len(fence) \
-                        and not match.group("info"):
-                    fence = None
-                continue
-            if fence is not None:
-                continue
             sources = _MD_IMAGE.findall(line) + _HTML_IMAGE.findall(line)
         else:
             attributes = _ADOC_ATTRIBUTES.match(line)
-            if attributes:
-                _, _, roles = block_roles(attributes.group(1))
-                for role in roles:
-                    if role.startswith(("execute", "copy")) and role not in ANNOTATIONS:
-                        problems.append(Problem(page.file, number, WARNING, f"unknown code-block role {role!r}"))
+            for role in adoc_roles(attributes.group(1)) if attributes else ():
+                if role.startswith(("execute", "copy")) and role not in annotations:
+                    problems.append(Problem(page.file, number, WARNING, f"unknown code-block role {role!r}"))
             sources = _ADOC_IMAGE.findall(line) + _HTML_IMAGE.findall(line)
         for src in sources:
             problem = _missing_image(workshop, page, src)
             if problem:
                 problems.append(Problem(page.file, number, ERROR, problem))
     return problems
+
+
+class _ClickableBlocks(HTMLParser):
+    """The text of every clickable block (codeblocks.py's ``div.ld-code[data-action]``) of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._depth = 0  # open elements inside the current block's <code>, 0 when outside one
+        self._in_block = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "div" and "ld-code" in (values.get("class") or "").split() and "data-action" in values:
+            self._in_block = True
+        elif tag == "code" and self._in_block and not self._depth:
+            self.texts.append("")
+            self._depth = 1
+        elif self._depth:
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+            if not self._depth:
+                self._in_block = False
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.texts[-1] += data
+
+
+def clickable_texts(html: str) -> list[str]:
+    parser = _ClickableBlocks()
+    parser.feed(html)
+    parser.close()
+    return parser.texts
+
+
+def _normal(text: str) -> str:
+    return "\n".join(line.rstrip() for line in _CALLOUT.sub("", text).split("\n")).strip("\n")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", "\u23ce")
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def check_blocks(page: Page, text: str, html: str, known: set[str], liquid: bool) -> list[Problem]:
+    """Each clickable block of the source is a clickable block of the page, with the same text.
+
+    Rendered with every known variable as ``%name%``, so that a value changes nothing; in a
+    Liquid workshop ``{{ name }}`` becomes ``%name%`` too (an unknown name: nothing)."""
+    lines = list(_body_lines(text))
+    blocks: list[SourceBlock] = [
+        block for block in (markdown_blocks(lines) if page.format == "md" else adoc_blocks(lines, ANNOTATIONS))
+        if block.annotation in ANNOTATIONS and block.closed and not block.substitutions]
+    rendered = [_normal(t) for t in clickable_texts(html)]
+    sources = [_normal(_LIQUID_VARIABLE.sub(lambda m: f"%{m.group(1)}%" if m.group(1) in known else "", b.text)
+                       if liquid else b.text) for b in blocks]
+    problems: list[Problem] = []
+    position = 0
+    for number, (block, source) in enumerate(zip(blocks, sources, strict=True)):
+        found = next((i for i in range(position, len(rendered)) if rendered[i] == source), None)
+        if found is not None:
+            position = found + 1
+            continue
+        shown = rendered[position] if position < len(rendered) else None
+        if shown is None:
+            message = f"{block.annotation} block is not clickable on the rendered page"
+        elif not shown and source:
+            message = f"{block.annotation} block renders empty"
+        else:
+            message = (f"{block.annotation} block renders differently from its source: a click sends "
+                       f"{_short(shown)!r}, the source has {_short(source)!r}")
+        problems.append(Problem(page.file, block.line, ERROR, message))
+        if shown is not None and shown not in sources[number + 1:]:
+            position += 1  # that rendered block is this one, changed
+    return problems
+
+
+def _template_engine(workshop: Workshop) -> str | None:
+    engine = getattr(workshop, "template_engine", None)
+    if engine is None and (workshop.base / "modules.yaml").is_file():
+        try:
+            config = (load_yaml((workshop.base / "modules.yaml").read_text(encoding="utf-8")) or {}).get("config")
+        except Exception:  # reported by the loader already
+            config = None
+        engine = config.get("template_engine") if isinstance(config, dict) else None
+    return engine if isinstance(engine, str) else None
+
+
+def _workshop_file_vars(workshop: Workshop) -> set[str]:
+    """``vars`` of workshop.yaml: the original knew them even when modules.yaml did not declare them."""
+    try:
+        data = load_yaml((workshop.base / "workshop.yaml").read_text(encoding="utf-8")) or {}
+    except Exception:  # missing or malformed: the loader reports the latter
+        return set()
+    found = data.get("vars") if isinstance(data, dict) else None
+    return {str(name) for name in found} if isinstance(found, dict) else set()
 
 
 def _missing_image(workshop: Workshop, page: Page, src: str) -> str | None:
@@ -141,7 +251,10 @@ def check_workshop(root: Path, extra_names: Iterable[str] = ()) -> list[Problem]
 
 def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
     problems = list(workshop.problems)
-    known = set(BUILTIN_NAMES) | workshop.known_names | set(workshop.config_vars) | set(extra_names)
+    known = set(BUILTIN_NAMES) | set(ORIGINAL_NAMES) | workshop.known_names | set(workshop.config_vars) \
+        | _workshop_file_vars(workshop) | set(extra_names)
+    liquid = _template_engine(workshop) == "liquid.js"
+    values = {name: f"%{name}%" for name in known}
     problems += _check_navigation(workshop)
     for page in workshop.pages.values():
         try:
@@ -149,12 +262,13 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
         except OSError as error:
             problems.append(Problem(page.file, 0, ERROR, f"cannot read: {error.strerror}"))
             continue
-        problems += _check_markup(workshop, page, text, known)
+        problems += _check_markup(workshop, page, text, known, liquid)
         if page.error is None:
-            rendered = render_page(page, {})
+            rendered = render_page(page, values)
             error: ContentError | None = rendered.error
             if error is not None:
                 problems.append(Problem(page.file, error.line or 0, ERROR, error.message))
+            problems += check_blocks(page, text, rendered.html, known, liquid)
     if not workshop.pages:
         problems.append(Problem(str(workshop.content), 0, ERROR, "no pages (.md or .adoc files) found"))
     return sorted(set(problems))
