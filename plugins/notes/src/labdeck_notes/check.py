@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
+from .action_check import check_page
 from .asciidoc_render import block_roles
 from .codeblocks import ANNOTATIONS
 from .files import safe_file
@@ -28,7 +29,7 @@ from .variables import BUILTIN_NAMES, VARIABLE
 from .workshop import Page, Workshop, load_workshop
 
 # as superfences reads them: an info string is a word and maybe {attributes}
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w#.+-]*\s*(?:\{[^}]*\})?)\s*$")
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w#.+:-]*\s*(?:\{[^}]*\})?)\s*$")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _ADOC_IMAGE = re.compile(r"\bimage::?([^\s\[\]]+)\[")
@@ -65,7 +66,7 @@ def _check_markup(workshop: Workshop, page: Page, text: str, known: set[str]) ->
                     fence = match.group("fence")
                     info = match.group("info").split("{")[0].strip().split()
                     word = info[0] if info else ""
-                    if word not in ANNOTATIONS and not _known_language(word):
+                    if word not in ANNOTATIONS and ":" not in word and not _known_language(word):
                         known_words = ", ".join(ANNOTATIONS)
                         problems.append(Problem(page.file, number, WARNING,
                                                 f"unknown code-block annotation {word!r} (known: {known_words})"))
@@ -150,6 +151,7 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
             problems.append(Problem(page.file, 0, ERROR, f"cannot read: {error.strerror}"))
             continue
         problems += _check_markup(workshop, page, text, known)
+        problems += check_page(workshop, page, text, known)  # action blocks, Educates shortcodes
         if page.error is None:
             rendered = render_page(page, {})
             error: ContentError | None = rendered.error
