@@ -154,7 +154,8 @@ kubectl get pods -o template --template '{{range .items}}{{.metadata.name}}{{end
 
 
 def test_variable_value_cannot_inject_action_fields(tmp_path):
-    root = make_workshop(tmp_path / "w", {"01.md": "```terminal:execute\ncommand: echo {{< param session_name >}}\n```\n"})
+    page = "```terminal:execute\ncommand: echo {{< param session_name >}}\n```\n"
+    root = make_workshop(tmp_path / "w", {"01.md": page})
     html = html_of(load_workshop(root), "01", username="x\nsession: 3\ncommand: rm -rf ~")
     args = json.loads(unescape(re.search(r'data-args="([^"]+)"', html).group(1)))
     assert args == {"command": "echo x\nsession: 3\ncommand: rm -rf ~", "session": "1"}
@@ -214,4 +215,5 @@ async def test_served_page_and_dashboard_hooks_of_an_educates_workshop(tmp_path,
     deck = SimpleNamespace(settings=SimpleNamespace(notes=SimpleNamespace(
         content=root, project_namespace="", cluster_subdomain="")))
     assert labdeck_notes.dashboard_terminal_layout(deck) == "split/2"
-    assert labdeck_notes.educates_tabs(deck) == [("Docs", "https://example.org/docs"), ("Extra", "terminal/session/extra")]
+    assert labdeck_notes.educates_tabs(deck) == [("Docs", "https://example.org/docs"),
+                                                 ("Extra", "terminal/session/extra")]
