@@ -107,3 +107,26 @@ def test_a_plugin_tab_that_is_not_a_tab_is_refused_by_name():
     deck = make_deck({"dashboard": labdeck_dashboard, "odd": NotATab()})
     with pytest.raises(TypeError, match=r"expected labdeck_dashboard\.Tab"):
         build_layout(deck)
+
+
+class ContentLayout:
+    """Stands in for the notes of an Educates workshop asking for a terminal layout."""
+
+    def __init__(self, layout):
+        self.layout = layout
+
+    @hookimpl(optionalhook=True)
+    def dashboard_terminal_layout(self, deck):
+        return self.layout
+
+
+@pytest.mark.parametrize(("asked", "environ", "sessions"), [
+    ("split/2", {}, ("1", "2", "3")),
+    ("none", {}, ()),
+    ("default", {}, ("1",)),
+    ("split/2", {"TERMINAL_TAB": "split"}, ("1", "2")),  # the operator's setting wins
+])
+def test_content_asks_for_a_terminal_layout_and_the_operator_setting_wins(asked, environ, sessions):
+    deck = make_deck({"dashboard": labdeck_dashboard, "terminal": FakePlugin(), "content": ContentLayout(asked)},
+                     environ=environ)
+    assert build_layout(deck).sessions == sessions

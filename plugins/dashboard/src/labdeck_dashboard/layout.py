@@ -93,13 +93,27 @@ def plugin_tabs(deck: Deck) -> list[Tab]:
     return tabs
 
 
+def terminal_layout(deck: Deck) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Sessions and sizes: ``TERMINAL_TAB`` when the operator set it, else what the content asks
+    for through ``dashboard_terminal_layout`` (an Educates workshop's definition), else one."""
+    own = deck.settings.dashboard.terminal_tab
+    if own is not None:
+        return TERMINAL_LAYOUTS[own]
+    wanted = deck.hook.dashboard_terminal_layout(deck=deck)
+    if wanted == "none":
+        return (), ()
+    if wanted not in (None, "default") and wanted not in TERMINAL_LAYOUTS:
+        raise ValueError(f"dashboard_terminal_layout returned {wanted!r}; expected default, split, split/2 or none")
+    return TERMINAL_LAYOUTS[None if wanted == "default" else wanted]
+
+
 def build_layout(deck: Deck) -> Layout:
     """Terminals when the terminal plugin is loaded, notes when the notes plugin is, then the tabs
     of every plugin (``dashboard_tabs``) followed by the operator's (``LABDECK_DASHBOARD_TABS``)."""
     prefix = deck.prefix
     own = deck.settings.dashboard
     has_terminal = deck.has("terminal")
-    sessions, sizes = TERMINAL_LAYOUTS[own.terminal_tab] if has_terminal else ((), ())
+    sessions, sizes = terminal_layout(deck) if has_terminal else ((), ())
     tabs = [*plugin_tabs(deck), *(own.tabs or ())]
     return Layout(
         prefix=prefix,

@@ -46,8 +46,12 @@ def register_routes(deck):
 
     own = deck.settings.notes
     site = Site(own.content, workshop_file=own.workshop_file)
-    return Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
-                 render_timeout=own.render_timeout).app()
+    from .formats.setup_scripts import setup_context
+
+    app = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
+                render_timeout=own.render_timeout).app()
+    app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
+    return app
 
 
 @hookimpl  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
@@ -62,9 +66,33 @@ def dashboard_tabs(deck):
     from .workshop import find_base
 
     content = deck.settings.notes.content
+    tabs = []
     if content and (find_base(Path(content))[0] / "slides" / "index.html").is_file():
-        return [Tab(name="Slides", url="notes/slides/")]
-    return []
+        tabs.append(Tab(name="Slides", url="notes/slides/"))
+    return tabs + [Tab(name=name, url=url) for name, url in educates_tabs(deck)]
+
+
+@hookimpl(optionalhook=True)  # the dashboard's hook: an Educates workshop's terminal layout
+def dashboard_terminal_layout(deck):
+    from .formats.educates import load_definition
+
+    content = deck.settings.notes.content
+    definition = load_definition(Path(content)) if content else None
+    return definition.terminal_layout if definition else None
+
+
+def educates_tabs(deck) -> list[tuple[str, str]]:
+    """An Educates workshop's spec.session.dashboards (formats/educates.py)."""
+    from .formats.educates import dashboard_urls, load_definition, variables
+
+    content = deck.settings.notes.content
+    definition = load_definition(Path(content)) if content else None
+    if definition is None:
+        return []
+    own = deck.settings.notes
+    values = {**variables(definition), "project_namespace": own.project_namespace or "",
+              "cluster_subdomain": own.cluster_subdomain or ""}
+    return dashboard_urls(definition, values)
 
 
 @hookimpl

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
+from .action_check import check_page
 from .codeblocks import ANNOTATIONS
 from .files import safe_file
 from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
@@ -70,7 +71,8 @@ def _check_markup(workshop: Workshop, page: Page, text: str, known: set[str], li
             problems.append(Problem(page.file, block.line, ERROR,
                                     "code block never closed: the rest of the page "
                                     f"({len(block.text.rstrip(chr(10)).split(chr(10)))} lines) is inside it"))
-        if page.format == "md" and block.annotation not in annotations and not _known_language(block.annotation):
+        if page.format == "md" and block.annotation not in annotations and ":" not in block.annotation \
+                and not _known_language(block.annotation):
             problems.append(Problem(page.file, block.line, WARNING,
                                     f"unknown code-block annotation {block.annotation!r} "
                                     f"(known: {', '.join(sorted(annotations))})"))
@@ -263,6 +265,7 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
             problems.append(Problem(page.file, 0, ERROR, f"cannot read: {error.strerror}"))
             continue
         problems += _check_markup(workshop, page, text, known, liquid)
+        problems += check_page(workshop, page, text, known)  # action blocks, Educates shortcodes
         if page.error is None:
             rendered = render_page(page, values)
             error: ContentError | None = rendered.error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,16 +56,20 @@ def split_front_matter(text: str, file: str = "") -> Source:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    opener = lines[0].rstrip() if lines else ""
+    if opener not in ("---", "+++"):
         return Source(body=text)
+    closers = ("+++",) if opener == "+++" else ("---", "...")
     for end in range(1, len(lines)):
-        if lines[end].rstrip() in ("---", "..."):
+        if lines[end].rstrip() in closers:
             break
     else:
-        return Source(body=text, error=ContentError("front matter opened with '---' is never closed", file, 1))
+        return Source(body=text, error=ContentError(f"front matter opened with {opener!r} is never closed", file, 1))
     block = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1:])
     body_line = end + 2
+    if opener == "+++":  # TOML, as Hugo reads it (Educates workshops)
+        return _toml_front_matter(block, body, body_line, file)
     try:
         meta = load_yaml(block) if block.strip() else {}
     except yaml.YAMLError as error:
@@ -76,6 +82,17 @@ def split_front_matter(text: str, file: str = "") -> Source:
         return Source(body=body, body_line=body_line,
                       error=ContentError("front matter must be a mapping of Key: value lines", file, 2))
     return Source(meta={str(k): v for k, v in meta.items()}, body=body, body_line=body_line)
+
+
+def _toml_front_matter(block: str, body: str, body_line: int, file: str) -> Source:
+    try:
+        meta = tomllib.loads(block)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        return Source(body=body, body_line=body_line,
+                      error=ContentError(f"malformed TOML front matter: {error}", file,
+                                         int(line.group(1)) + 1 if line else 1))
+    return Source(meta=meta, body=body, body_line=body_line)
 
 
 def meta_line(text: str, key: str) -> int | None:

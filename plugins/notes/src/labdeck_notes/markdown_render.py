@@ -17,12 +17,19 @@ from typing import Any
 import markdown
 from pymdownx.superfences import SuperFencesCodeExtension
 
+from . import actions
 from .codeblocks import ANNOTATIONS, code_block_html
 from .escaping import literal_code
 
 
 def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
     return code_block_html(name, literal_code(source))
+
+
+def _action_fence(action: str, source: str, *args: Any, **kwargs: Any) -> str:
+    if action == actions.UNKNOWN_FENCE:
+        return actions.unknown_html(source)
+    return actions.action_html(action, source, literal_code)
 
 
 EXTENSIONS = [
@@ -33,6 +40,9 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.superfences": {
         "custom_fences": [
             {"name": name, "class": "ld-code", "format": partial(_fence, name)} for name in ANNOTATIONS
+        ] + [  # Educates-style actions with a YAML body (actions.py)
+            {"name": fence, "class": "ld-action", "format": partial(_action_fence, action)}
+            for fence, action in [*actions.FENCE_NAMES.items(), (actions.UNKNOWN_FENCE, actions.UNKNOWN_FENCE)]
         ],
     },
     "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
@@ -63,6 +73,6 @@ def _literal_highlight(highlight: Any, src: str = "", *args: Any, **kwargs: Any)
 def render_markdown(text: str) -> str:
     md = _converter()
     try:
-        return md.reset().convert(text)
+        return md.reset().convert(actions.rewrite_fences(text))
     finally:
         md.reset()

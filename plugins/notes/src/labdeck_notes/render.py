@@ -61,7 +61,12 @@ def render_page(page: Page, values: Mapping[str, str], html_names: Collection[st
 
     source = split_front_matter(text, page.file)
     substitution = Substitution(values, html_names)
-    body = substitution.source(source.body)
+    body = source.body
+    if page.dialect == "educates":  # Hugo shortcodes and {{ variables }} (shortcodes.py)
+        from .shortcodes import translate
+
+        body = translate(body, values)
+    body = substitution.source(body)
     problem = source.error
     try:
         with substitution.active():
@@ -106,7 +111,7 @@ class RenderCache:
         """(key, the cached rendering for that key or None)."""
         version = file_key(page.path)
         names = self._page_names(page, version)
-        if page.format == "adoc":  # AsciiDoc pages also see every variable as {attribute}
+        if page.format == "adoc" or page.dialect:  # AsciiDoc {attributes}, Educates {{ names }} and aliases
             names = frozenset(values)
         key = (version, tuple(sorted((n, values[n], n in html_names) for n in names if n in values)))
         entry = self._entries.get(page.id)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from .configjs import ConfigJs, declared_names, load_config_js
+from .formats.educates import apply_if_educates
 from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
 from .problems import ERROR, WARNING, Problem
 
@@ -44,6 +45,7 @@ class Page:
     exit_link: str | None = None
     sort: float = math.inf
     error: ContentError | None = None
+    dialect: str = ""  #: "educates" for an Educates workshop's page (formats/educates.py)
     #: position in the page sequence (0-based); None when the sequence never reaches it
     index: int | None = None
     prev: str | None = None
@@ -74,6 +76,7 @@ class Workshop:
     analytics: str | None = None
     slides: Path | None = None
     problems: list[Problem] = field(default_factory=list)
+    dialect: str = ""  #: "educates" for an Educates workshop (formats/educates.py)
 
     @property
     def home(self) -> Page | None:
@@ -283,6 +286,7 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
         _order_modules(workshop, modules_data, workshop_data, modules_file, selection_file)
     else:
         _order_pages(workshop)
+    apply_if_educates(workshop)
     for position, page_id in enumerate(workshop.sequence):
         page = pages[page_id]
         page.index = position

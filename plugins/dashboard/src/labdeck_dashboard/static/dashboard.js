@@ -42,8 +42,9 @@
   }
 
   // ---------------------------------------------------------------- tabs
-  const tabButtons = [...document.querySelectorAll(".ld-tab")];
+  const tabButtons = [...document.querySelectorAll(".ld-tab")]; // grows with dashboard:create-dashboard
   const panels = [...document.querySelectorAll(".ld-panel")];
+  const builtinTabs = new Set(panels.map((panel) => panel.dataset.tab.toLowerCase()));
   const sameName = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
   function findPanel(name) {
@@ -69,7 +70,7 @@
     return panel;
   }
 
-  for (const button of tabButtons) {
+  function wireTab(button) {
     button.addEventListener("click", () => selectTab(button.dataset.tab));
     button.addEventListener("keydown", (event) => {
       const index = tabButtons.indexOf(button);
@@ -81,6 +82,7 @@
       target.focus();
     });
   }
+  for (const button of tabButtons) wireTab(button);
 
   /** The tab whose URL `url` lies under (the longest match), or null. */
   function tabForUrl(url) {
@@ -194,18 +196,37 @@
     }
   }
 
-  for (const frame of terminalFrames.values()) {
-    frame.addEventListener("load", () => {
-      const messages = pending.get(frame) || [];
-      pending.delete(frame);
-      for (const [action, args] of messages) window.labdeck.post(action, args, frame.contentWindow);
-    });
+  function flush(frame) {
+    const messages = pending.get(frame) || [];
+    pending.delete(frame);
+    for (const [action, args] of messages) window.labdeck.post(action, args, frame.contentWindow);
+  }
+
+  for (const frame of terminalFrames.values()) frame.addEventListener("load", () => flush(frame));
+
+  /** A tab showing terminal session `name` (its frame's URL is that session's page), or null. */
+  function terminalTabFrame(name) {
+    const path = `${config.terminalUrl}session/${encodeURIComponent(name)}`;
+    for (const panel of panels) {
+      const frame = panel.querySelector("iframe");
+      const url = frame && (frame.getAttribute("src") || frame.dataset.src);
+      if (url && new URL(url, window.location.href).pathname.replace(/\/$/, "") === path) {
+        selectTab(panel.dataset.tab); // loads its frame
+        if (!frame.dataset.session) {
+          frame.dataset.session = name;
+          frame.addEventListener("load", () => flush(frame));
+        }
+        return frame;
+      }
+    }
+    return null;
   }
 
   /** The frame for `session`; a session this dashboard does not show goes to the first terminal. */
   function terminalFrame(session) {
     const name = session === undefined || session === null || session === "" ? "1" : String(session);
-    return terminalFrames.get(name) || terminalFrames.values().next().value || null;
+    return terminalFrames.get(name) || (config.terminalUrl && terminalTabFrame(name))
+      || terminalFrames.values().next().value || null;
   }
 
   function toTerminal(frame, action, args) {
@@ -219,7 +240,7 @@
       notify("This dashboard has no terminal", true);
       return;
     }
-    selectTab(TERMINAL);
+    if (terminalFrames.has(frames[0].dataset.session)) selectTab(TERMINAL);
     for (const frame of frames) toTerminal(frame, action, args);
     const target = all ? terminalFrame(args.session) : frames[0];
     if (target) {
@@ -233,6 +254,7 @@
     if (INTERRUPT_TEXT.test(command.trim())) {
       terminalAction("terminal:interrupt", args.session === undefined ? {} : { session: args.session }, all);
     } else {
+      if (args.clear === true) terminalAction("terminal:clear", { session: args.session }, all);
       terminalAction("terminal:execute", { ...args, command }, all);
     }
   }
@@ -242,10 +264,14 @@
     "terminal:execute": (args) => execute(args, false),
     "terminal:execute-all": (args) => execute(args, true),
     "terminal:input": (args) => {
-      terminalAction("terminal:input", { session: args.session, text: String(args.text ?? args.command ?? "") });
+      const text = String(args.text ?? args.command ?? "") + (args.endl === true ? "\r" : "");
+      terminalAction("terminal:input", { session: args.session, text });
     },
     "terminal:interrupt": (args) => terminalAction("terminal:interrupt", args, args.session === undefined),
+    "terminal:interrupt-all": () => terminalAction("terminal:interrupt", {}, true),
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
+    "terminal:clear-all": () => terminalAction("terminal:clear", {}, true),
+    "terminal:select": (args) => terminalAction("terminal:focus", { session: args.session }),
     "workshop:copy": (args) => {
       const text = String(args.text ?? args.command ?? "");
       window.labdeck.copy(text).then(
@@ -256,6 +282,9 @@
     "dashboard:open-dashboard": (args) => {
       if (!selectTab(String(args.name ?? ""))) notify(`No tab named ${args.name}`, true);
     },
+    "dashboard:create-dashboard": (args) => createDashboard(args, false),
+    "dashboard:reload-dashboard": (args) => createDashboard(args, true),
+    "dashboard:delete-dashboard": (args) => deleteDashboard(String(args.name ?? "")),
     "dashboard:open-url": (args) => {
       const url = new URL(String(args.url ?? ""), window.location.href);
       if (!/^https?:$/.test(url.protocol)) return;
@@ -268,7 +297,120 @@
     },
   };
 
-  window.labdeck.listen(actions); // only messages from this origin, of the bus's shape
+  // ---------------------------------------------------------------- tabs made by the notes
+  const work = document.getElementById("ld-work");
+  const tabList = document.querySelector(".ld-tabs");
+
+  /** A tab URL as a frame loads it: `terminal:<session>` is that terminal session's page. */
+  function tabUrl(url) {
+    const text = String(url ?? "");
+    if (text.startsWith("terminal:") && config.terminalUrl) {
+      return `${config.terminalUrl}session/${encodeURIComponent(text.slice(9))}`;
+    }
+    const parsed = new URL(text, window.location.href);
+    return /^https?:$/.test(parsed.protocol) ? parsed.href : null;
+  }
+
+  /** dashboard:create-dashboard, and dashboard:reload-dashboard (`reload`: an existing tab is
+   * reloaded, at `url` when given; a missing one is created). */
+  function createDashboard(args, reload) {
+    const name = String(args.name ?? "").trim();
+    const existing = name && findPanel(name);
+    if (existing) {
+      if (!reload) {
+        if (args.focus !== false) selectTab(name);
+        return;
+      }
+      const frame = existing.querySelector("iframe");
+      const url = args.url === undefined ? null : tabUrl(args.url);
+      if (args.focus !== false) selectTab(name);
+      if (frame && url && !frame.dataset.session) frame.src = url;
+      else if (frame && frame.getAttribute("src")) reloadFrame(frame);
+      return;
+    }
+    const url = tabUrl(args.url);
+    if (!name || !url || !work || !tabList) {
+      notify(name ? `Cannot open a tab at ${args.url ?? "(no URL)"}` : "A dashboard needs a name", true);
+      return;
+    }
+    const button = document.createElement("button");
+    Object.assign(button, { type: "button", className: "ld-tab", textContent: name, title: name });
+    button.setAttribute("role", "tab");
+    button.dataset.tab = name;
+    const panel = document.createElement("div");
+    Object.assign(panel, { className: "ld-panel", hidden: true });
+    panel.setAttribute("role", "tabpanel");
+    panel.dataset.tab = name;
+    const frame = document.createElement("iframe");
+    frame.title = name;
+    frame.dataset.src = url;
+    frame.setAttribute("allow", "clipboard-read; clipboard-write");
+    panel.appendChild(frame);
+    tabList.appendChild(button);
+    work.appendChild(panel);
+    tabButtons.push(button);
+    panels.push(panel);
+    config.tabs.push({ name, url, title: name });
+    wireTab(button);
+    if (args.focus !== false) selectTab(name);
+  }
+
+  function deleteDashboard(name) {
+    const panel = findPanel(name);
+    if (!panel || builtinTabs.has(panel.dataset.tab.toLowerCase())) {
+      notify(panel ? `The ${name} tab cannot be deleted` : `No tab named ${name}`, true);
+      return;
+    }
+    const wasShown = !panel.hidden;
+    const button = tabButtons.find((b) => sameName(b.dataset.tab, name));
+    panel.remove();
+    button.remove();
+    panels.splice(panels.indexOf(panel), 1);
+    tabButtons.splice(tabButtons.indexOf(button), 1);
+    config.tabs = config.tabs.filter((tab) => !sameName(tab.name, name));
+    if (wasShown && tabButtons.length > 0) selectTab(tabButtons[0].dataset.tab);
+  }
+
+  // ---------------------------------------------------------------- actions other plugins carry out
+  // editor:*, files:*, examiner:* go to the tab of that name (Editor, Files, Examiner), which
+  // listens on the bus; without such a tab the notes say which plugin the action needs.
+  const RELAYED = ["editor", "files", "examiner"];
+  const relayTab = (action) => {
+    const namespace = action.split(":")[0];
+    return RELAYED.includes(namespace) ? findPanel(namespace) || null : null;
+  };
+
+  function relay(action, args) {
+    const panel = relayTab(action);
+    if (!panel) {
+      notify(`No ${action.split(":")[0]} tab in this dashboard for ${action}`, true);
+      return;
+    }
+    selectTab(panel.dataset.tab);
+    const frame = panel.querySelector("iframe");
+    if (!frame) return;
+    if (!frame.dataset.relay) {
+      frame.dataset.relay = "1";
+      frame.addEventListener("load", () => flush(frame));
+    }
+    postToFrame(frame, action, args);
+  }
+
+  const listened = new Proxy(actions, {
+    has: (target, name) => Object.hasOwn(target, name) || (typeof name === "string" && relayTab(name) !== null),
+    get: (target, name) => (Object.hasOwn(target, name) ? target[name] : (args) => relay(name, args)),
+    getOwnPropertyDescriptor: (target, name) => (Object.hasOwn(target, name)
+      ? Object.getOwnPropertyDescriptor(target, name)
+      : relayTab(String(name)) ? { value: (args) => relay(name, args), configurable: true, enumerable: true, writable: true }
+        : undefined),
+  });
+
+  /** For the notes (same origin): does this dashboard carry out `action`? */
+  window.labdeckDashboard = Object.freeze({
+    handles: (action) => Object.hasOwn(actions, action) || relayTab(String(action)) !== null,
+  });
+
+  window.labdeck.listen(listened); // only messages from this origin, of the bus's shape
 
   // ---------------------------------------------------------------- notes frame
   const notes = document.getElementById("ld-notes");

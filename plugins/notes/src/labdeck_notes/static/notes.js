@@ -35,6 +35,10 @@
   }
 
   function activate(block, shift) {
+    if (block.hasAttribute("data-args")) { // an action block with a YAML body: notes-actions.js
+      window.labdeckNotesActions.activate(block, shift);
+      return;
+    }
     var action = block.getAttribute("data-action");
     var session = block.getAttribute("data-session");
     var code = block.querySelector("code");

@@ -1,0 +1,1 @@
+"""Workshop formats other than the homeroom-era layouts workshop.py reads itself."""
