@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import labdeck_notes
-
 from labdeck_notes.workshop import load_workshop
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="config.js needs node")

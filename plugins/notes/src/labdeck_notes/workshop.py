@@ -84,11 +84,10 @@ class Workshop:
         return self.pages.get("index")
 
     def categories(self) -> list[tuple[str, list[Page]]]:
-        """Runs of pages from one folder, in sequence order, then the pages outside the sequence."""
+        """Runs of pages from one folder, in sequence order. Pages outside the sequence (not
+        activated in workshop.yaml, or never reached by NextPage) are no steps of the workshop."""
         groups: list[tuple[str, list[Page]]] = []
-        ordered = [self.pages[i] for i in self.sequence]
-        ordered += sorted((p for p in self.pages.values() if p.index is None), key=lambda p: p.id)
-        for page in ordered:
+        for page in (self.pages[i] for i in self.sequence):
             if groups and groups[-1][0] == page.category:
                 groups[-1][1].append(page)
             else:
