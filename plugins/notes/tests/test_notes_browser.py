@@ -111,7 +111,10 @@ async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page)
     assert await page.locator(".ld-page-title").inner_text() == "An AsciiDoc Page"
     assert await page.locator("img[alt=labdeck]").count() == 0
     async with page.expect_navigation():
-        await page.locator(".ld-nav-home").click()
+        await page.locator(".ld-nav-home").click()  # the overview: every step, numbered
+    assert await page.locator(".ld-page-list li").all_inner_texts() == titles
+    async with page.expect_navigation():
+        await page.locator(".ld-exit-button", has_text="Start workshop").click()
     await page.wait_for_function("document.querySelector('img') && document.querySelector('img').complete")
     assert await page.evaluate("document.querySelector('img').naturalWidth") > 0  # image beside the page
 

@@ -139,3 +139,31 @@ async def test_markup_an_attendee_writes_beside_the_pages_is_served_in_a_sandbox
     image = await client.get("/notes/logo.png")
     assert image.status == 200
     assert not any("sandbox" in p for p in image.headers.getall("Content-Security-Policy", []))
+
+
+def test_a_user_name_with_markup_through_liquid_does_not_run_script(tmp_path):
+    (tmp_path / "workshop" / "content").mkdir(parents=True)
+    (tmp_path / "workshop" / "modules.yaml").write_text(
+        "config:\n  template_engine: liquid.js\nmodules:\n  p:\n    name: P\n")
+    (tmp_path / "workshop" / "content" / "p.md").write_text(textwrap.dedent("""
+        # Hello {{ username }}
+
+        You are **{{username}}**, {{ username | upcase }} loudly. [profile]({{ username }})
+
+        <a href="/x" title="{{ username }}" onclick="hello('{{ username }}')">raw HTML</a>
+        <script>var user = "{{ username }}";</script>
+
+        ```execute
+        echo "{{ username }}"
+        ```
+        """).lstrip("\n"))
+    page = load_workshop(tmp_path).pages["p"]
+    assert page.template_engine == "liquid.js"
+    html = render_page(page, {"username": ATTACK}).html
+    no_markup_from(ATTACK, html)
+    assert "<IMG SRC=X" not in html  # a filter's result is escaped too
+    assert "You are <strong>&lt;img src=x onerror=alert(1)&gt;&quot;&#x27;`${x}&lt;/script&gt;" in html
+    code = re.search(r'data-action="terminal:execute".*?<code>(.*?)</code>', html, re.S).group(1)
+    assert unescape(code) == f'echo "{ATTACK}"'
+    script = re.search(r"<script>var user = \"(.*?)\";</script>", html).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9_ \\]*", script) and "\\u003c" in script

@@ -17,7 +17,7 @@ async def test_every_example_page_renders_and_the_chain_walks_first_to_last(name
     client, walked = await renders_and_walks(EXAMPLES / name)
     last = await (await client.get(walked[-1])).text()
     assert f"page {len(walked)} of {len(walked)}" in last
-    assert 'class="ld-exit-button" href="/notes/"' in last  # no ExitLink or RESTART_URL: home
+    assert 'class="ld-exit-button" href="/notes/-/overview"' in last  # no ExitLink or RESTART_URL: overview
 
 
 async def test_raneto_order_follows_front_matter(notes_client):
@@ -34,7 +34,7 @@ async def test_raneto_order_follows_front_matter(notes_client):
 
 async def test_generated_home_lists_pages_in_order(notes_client):
     client = await notes_client(EXAMPLES / "modules")
-    html = await (await client.get("/notes/")).text()
+    html = await (await client.get("/notes/-/overview")).text()
     titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', html)
     assert titles == ["Workshop Overview", "Page Formatting", "Data Variables", "Embedded Links", "Workshop Summary"]
     assert "<h2>Exercises</h2>" in html
@@ -233,10 +233,41 @@ async def test_plain_folder_of_markdown(tmp_path, notes_client):
     (tmp_path / "01-hello.md").write_text("# Hello there\n\nFirst page.\n")
     (tmp_path / "02-bye.md").write_text("Second page, no heading.\n")
     client = await notes_client(tmp_path, prefix="/user/alice/")
-    home = await (await client.get("/user/alice/notes/")).text()
+    response = await client.get("/user/alice/notes/", allow_redirects=False)
+    assert response.headers["Location"] == "/user/alice/notes/01-hello"  # the first page, as the original
+    home = await (await client.get("/user/alice/notes/-/overview")).text()
     assert '<a href="/user/alice/notes/01-hello">Hello there</a>' in home
     first = await (await client.get("/user/alice/notes/01-hello")).text()
     assert first.count("Hello there</h1>") == 0 and first.count(">Hello there<a") == 1  # the page's own h1 only
     assert 'href="/user/alice/notes/02-bye" rel="next"' in first
     second = await (await client.get("/user/alice/notes/02-bye")).text()
     assert '<h1 class="ld-heading">Bye</h1>' in second and "page 2 of 2" in second
+
+
+async def test_the_notes_root_goes_to_the_first_module(notes_client):
+    client = await notes_client(EXAMPLES / "modules")
+    response = await client.get("/notes/", allow_redirects=False)
+    assert (response.status, response.headers["Location"]) == (302, "/notes/workshop-overview")
+    page = await (await client.get("/notes/workshop-overview")).text()
+    assert 'class="ld-nav-home" href="/notes/-/overview"' in page  # the overview stays one click away
+
+
+async def test_pages_outside_the_sequence_are_no_numbered_steps(example_copy, notes_client):
+    workshop = example_copy("modules")
+    selection = workshop / "workshop" / "workshop.yaml"
+    selection.write_text(selection.read_text().replace("    - exercises/02-data-variables\n", ""))
+    client = await notes_client(workshop)
+    html = await (await client.get("/notes/-/overview")).text()
+    titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', html)
+    assert titles == ["Workshop Overview", "Page Formatting", "Embedded Links", "Workshop Summary"]
+    assert "4 pages" in html
+    page = await (await client.get("/notes/exercises/02-data-variables")).text()  # still reachable by its URL
+    assert "not in the page sequence" in page
+
+
+async def test_a_page_no_next_page_reaches_is_no_numbered_step(tmp_path, notes_client):
+    for name, meta in (("index", "NextPage: second"), ("second", ""), ("orphan", "NextPage: index")):
+        (tmp_path / f"{name}.md").write_text(f"---\nTitle: {name.title()}\n{meta}\n---\n{name} text\n")
+    client = await notes_client(tmp_path)
+    html = await (await client.get("/notes/-/overview")).text()
+    assert re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', html) == ["Index", "Second"]

@@ -25,6 +25,8 @@ def register_settings() -> list[Setting]:
                 help="value of the %%project_namespace%% variable in the notes"),
         Setting("cluster_subdomain", env="CLUSTER_SUBDOMAIN", flag="--cluster-subdomain", default="",
                 help="value of the %%cluster_subdomain%% variable in the notes"),
+        Setting("image_registry", env="OPENSHIFT_IMAGE_REGISTRY", flag="--image-registry", default="",
+                help="value of the %%image_registry%% variable in the notes (the cluster's image registry)"),
         Setting("restart_url", env="RESTART_URL",
                 help="where the last page's finish button leads (%%restart_url%%) when the page names no exit link"),
         Setting("live_reload", type=bool, default=True,

@@ -2,7 +2,11 @@
 
 Two shapes exist in published workshops: Raneto's ``module.exports = {site_title,
 analytics, variables: [{name, content}]}`` and the later workshop renderer's
-``module.exports = function initialize(workshop) { workshop.data_variable(n, v) }``.
+``module.exports = function initialize(workshop) { ... }`` calling the original's whole
+``workshop`` API: ``site_title``, ``template_engine``, ``analytics_tracking_code``,
+``google_tracking_id``, ``module_metadata(path, title, exit_sign)``, ``load_workshop(file)``
+and ``data_variable(name, value, aliases)`` (an alias's environment variable, else, without
+aliases, the name's, overrides the value, exactly as the original did).
 Without node we cannot run the author's code; the caller gets the names of the
 variables that were skipped so it can say so.
 """
@@ -29,16 +33,33 @@ const path = process.argv[1];
 let value = require(path);
 if (value && typeof value === 'object' && typeof value.default === 'function') value = value.default;
 const variables = {};
-const out = {};
+const out = {modules: []};
 if (typeof value === 'function') {
+  // the original renderer's `workshop` API (dashboard/renderer/config.js), recorded
   const workshop = {
-    load_workshop() {},
-    data_variable(name, content) { variables[name] = content; },
+    site_title(title) { out.site_title = title; },
+    analytics_tracking_code(code) { if (code) out.analytics = code; },
+    google_tracking_id(id) { if (id) out.google_tracking_id = id; },
+    template_engine(engine) { if (engine) out.template_engine = engine; },
+    module_metadata(path, title, exit_sign) { out.modules.push({path, title, exit_sign}); },
+    data_variable(name, content, aliases) {
+      if (typeof aliases === 'string') aliases = [aliases];
+      // as the original: the aliases' environment when there are aliases, else the name's
+      for (const key of aliases === undefined ? [name] : aliases) {
+        if (process.env[key] !== undefined) { content = process.env[key]; break; }
+      }
+      variables[name] = content;
+    },
+    load_workshop(file) { out.load_workshop = file === undefined ? null : String(file); },
   };
+  workshop.config = {};
   value(workshop);
 } else if (value && typeof value === 'object') {
-  for (const key of ['site_title', 'analytics', 'base_url']) {
+  for (const key of ['site_title', 'analytics', 'base_url', 'template_engine']) {
     if (typeof value[key] === 'string') out[key] = value[key];
+  }
+  for (const item of value.modules || []) {
+    if (item && item.path) out.modules.push({path: item.path, title: item.title, exit_sign: item.exit_sign});
   }
   for (const item of value.variables || []) {
     if (item && item.name) variables[item.name] = item.content;
@@ -63,6 +84,12 @@ _TITLE_PATTERN = re.compile(r"""site_title\s*:\s*(['"])(.*?)\1""")
 class ConfigJs:
     site_title: str | None = None
     analytics: str | None = None
+    google_tracking_id: str | None = None
+    template_engine: str | None = None
+    #: ``module_metadata(path, title, exit_sign)`` calls (or a ``modules`` list): the page order
+    modules: list[dict[str, str | None]] = field(default_factory=list)
+    #: the workshop file ``load_workshop()`` was called with ("" for the default); None: not called
+    load_workshop: str | None = None
     #: name -> value; None when the expression gave undefined (unset env var)
     variables: dict[str, str | None] = field(default_factory=dict)
     #: a problem worth telling the operator (no node, node failed)
@@ -108,7 +135,17 @@ def load_config_js(path: Path, environ: Mapping[str, str] | None = None) -> Conf
         fallback.warning = f"{path}: node printed something that is not the expected JSON; config.js ignored"
         return fallback
     return ConfigJs(
-        site_title=data.get("site_title"),
-        analytics=data.get("analytics"),
+        site_title=_text(data.get("site_title")),
+        analytics=_text(data.get("analytics")),
+        google_tracking_id=_text(data.get("google_tracking_id")),
+        template_engine=_text(data.get("template_engine")),
+        modules=[{key: _text(item.get(key)) for key in ("path", "title", "exit_sign")}
+                 for item in data.get("modules") or [] if isinstance(item, dict) and item.get("path")],
+        load_workshop=("" if data["load_workshop"] is None else str(data["load_workshop"]))
+        if "load_workshop" in data else None,
         variables={str(k): v for k, v in (data.get("variables") or {}).items()},
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -3,7 +3,8 @@
 Python-Markdown plus pymdown-extensions: fenced code (superfences, which also hosts
 the execute/copy annotations), tables, ``~~strikethrough~~``, task lists, bare-URL
 autolinks, heading anchors, ``{: attribute lists}`` and Pygments highlighting.
-Raw HTML passes through untouched: workshop pages are trusted author content.
+The GitHub-flavoured cases where Python-Markdown and marked (the original renderer)
+disagree are read as marked did (gfm.py). Raw HTML passes through untouched: workshop pages are trusted author content.
 Code blocks get the variables' values as written (``literal_code``) before they are
 escaped and highlighted; see escaping.py.
 """
@@ -20,6 +21,7 @@ from pymdownx.superfences import SuperFencesCodeExtension
 from . import actions
 from .codeblocks import ANNOTATIONS, code_block_html
 from .escaping import literal_code
+from .gfm import GfmExtension
 
 
 def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
@@ -34,7 +36,7 @@ def _action_fence(action: str, source: str, *args: Any, **kwargs: Any) -> str:
 
 EXTENSIONS = [
     "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.tasklist",
-    "pymdownx.magiclink", "tables", "toc", "attr_list", "sane_lists", "md_in_html",
+    "pymdownx.magiclink", "tables", "toc", "attr_list", "sane_lists", "md_in_html", GfmExtension(),
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.superfences": {

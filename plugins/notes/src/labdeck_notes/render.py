@@ -1,7 +1,9 @@
 """Page body HTML, cached per file version and per values of the variables the page uses.
 
 ``%name%`` works in text, code blocks and URLs; each value is escaped for the place it
-lands in (escaping.py), unless the author declared the variable as HTML.
+lands in (escaping.py), unless the author declared the variable as HTML. A workshop with
+``template_engine: liquid.js`` has its pages run through Liquid instead (liquid_render.py),
+before the Markdown or AsciiDoc engine, its outputs escaped the same way.
 The cache key holds the file's (mtime, size) and the values of the variables that page
 mentions, so an edit or a changed value renders again and nothing else does.
 """
@@ -12,12 +14,14 @@ import logging
 import math
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from html import escape
 
 from .escaping import Substitution, used_names
 from .frontmatter import ContentError, split_front_matter
+from .liquid_render import ENGINE as LIQUID
+from .liquid_render import render_liquid
 from .workshop import Page
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,18 @@ def error_box(error: ContentError) -> str:
     )
 
 
+def liquid_values(values: dict[str, str], substitution: Substitution) -> Callable[[str], str]:
+    """What a Liquid output becomes: a placeholder of its own, escaped for its place on ``finish``
+    like a ``%name%`` value. Its name has a space, which no variable's can."""
+
+    def mark(value: str) -> str:
+        name = f"liquid output {len(values)}"
+        values[name] = value
+        return substitution.placeholder(name)
+
+    return mark
+
+
 def render_page(page: Page, values: Mapping[str, str], html_names: Collection[str] = ()) -> Rendered:
     """Render ``page`` now (no cache); content problems become an error box, never an exception.
 
@@ -60,14 +76,22 @@ def render_page(page: Page, values: Mapping[str, str], html_names: Collection[st
     from .markdown_render import render_markdown
 
     source = split_front_matter(text, page.file)
+    values = dict(values)  # Liquid's outputs join it as values of their own (liquid_values)
     substitution = Substitution(values, html_names)
     body = source.body
     if page.dialect == "educates":  # Hugo shortcodes and {{ variables }} (shortcodes.py)
         from .shortcodes import translate
 
         body = translate(body, values)
-    body = substitution.source(body)
     problem = source.error
+    if page.template_engine == LIQUID:
+        try:
+            body = render_liquid(body, values, liquid_values(values, substitution), html_names,
+                                 page.file, source.body_line)
+        except ContentError as error:  # the page as written, under the box saying why
+            problem, body = error, source.body
+    else:
+        body = substitution.source(body)
     try:
         with substitution.active():
             if page.format == "adoc":
@@ -111,7 +135,7 @@ class RenderCache:
         """(key, the cached rendering for that key or None)."""
         version = file_key(page.path)
         names = self._page_names(page, version)
-        if page.format == "adoc" or page.dialect:  # AsciiDoc {attributes}, Educates {{ names }} and aliases
+        if page.format == "adoc" or page.dialect or page.template_engine == LIQUID:  # {attribute}s, {{ name }}s
             names = frozenset(values)
         key = (version, tuple(sorted((n, values[n], n in html_names) for n in names if n in values)))
         entry = self._entries.get(page.id)

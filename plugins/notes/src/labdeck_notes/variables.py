@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 BUILTIN_NAMES = (
     "base_url", "username", "project_namespace", "cluster_subdomain", "terminal_url",
-    "console_url", "slides_url", "restart_url", "workshop_title",
+    "console_url", "slides_url", "restart_url", "workshop_title", "image_registry",
 )
 
 
@@ -44,6 +44,7 @@ def builtin_variables(deck: Deck, workshop: Workshop, username: str = "") -> dic
         "console_url": deck.url("console").rstrip("/"),
         "slides_url": deck.url("notes", "slides").rstrip("/"),
         "restart_url": own.restart_url or "",
+        "image_registry": own.image_registry or "",
         "workshop_title": workshop.title,
     }
 

@@ -149,6 +149,7 @@ class Views:
             web.static("/-/static", HERE / "static"),
             web.get("/-/pygments.css", self.pygments_css),
             web.get("/-/live", self.live),
+            web.get("/-/overview", self.overview),
             web.get("/slides", self.slides_slash),
             web.get("/slides/{path:.*}", self.slides),
             web.get("/{path:.+}", self.page_or_file),
@@ -180,7 +181,7 @@ class Views:
         html = TEMPLATES.get_template(f"notes/{template}").render(
             base=self.base(request), site_title=workshop.title if workshop else "Workshop notes",
             analytics=workshop.analytics if workshop else None,
-            live=self.live_reload, home_url=self.base(request),
+            live=self.live_reload, home_url=self.base(request) + "-/overview",
             labdeck_js=Deck.of(request).prefix + "-/static/labdeck.js", **context,
         )
         return web.Response(text=html, content_type="text/html", status=status,
@@ -193,12 +194,20 @@ class Views:
     # -- handlers -----------------------------------------------------------------
 
     async def home(self, request: web.Request) -> web.Response:
+        """The first page of the workshop, as in the original images; the overview when there is none."""
         if self.site.root is None:
             return await self.not_found(request, "No workshop content is configured: start labdeck with "
                                            "--content DIR (or set WORKSHOP_DIR).")
         workshop = await self.workshop_or_404(request)
+        if workshop.sequence:
+            raise web.HTTPFound(self.url(request, workshop.pages[workshop.sequence[0]]))
         if workshop.home is not None:
             return await self.show_page(request, workshop, workshop.home)
+        return await self.overview(request)
+
+    async def overview(self, request: web.Request) -> web.Response:
+        """Every step of the workshop, numbered, by folder: the top bar's home button leads here."""
+        workshop = await self.workshop_or_404(request)
         first = workshop.pages[workshop.sequence[0]] if workshop.sequence else None
         return self.render(
             request, "home.html", workshop=workshop, total=len(workshop.sequence),
@@ -235,7 +244,7 @@ class Views:
         elif page.exit_link or values.get("restart_url"):
             exit_url, exit_external = page.exit_link or values["restart_url"], True
         else:
-            exit_url = self.base(request)
+            exit_url = self.base(request) + "-/overview"
         return self.render(
             request, "page.html", workshop=workshop, page=page, page_id=page.id, body=rendered.html,
             version=await self.page_version(page.id),

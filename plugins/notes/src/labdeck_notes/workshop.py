@@ -50,6 +50,8 @@ class Page:
     index: int | None = None
     prev: str | None = None
     next: str | None = None
+    #: "liquid.js" when the workshop asks for Liquid templates, else "" (``%name%`` variables)
+    template_engine: str = ""
 
     @property
     def format(self) -> str:
@@ -74,6 +76,7 @@ class Workshop:
     #: config.vars declared ``html: true`` whose value comes from the workshop's own files
     html_vars: set[str] = field(default_factory=set)
     analytics: str | None = None
+    template_engine: str = ""  #: "liquid.js" or "" (``%name%``), as the original's ``template_engine``
     slides: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     dialect: str = ""  #: "educates" for an Educates workshop (formats/educates.py)
@@ -84,11 +87,10 @@ class Workshop:
         return self.pages.get("index")
 
     def categories(self) -> list[tuple[str, list[Page]]]:
-        """Runs of pages from one folder, in sequence order, then the pages outside the sequence."""
+        """Runs of pages from one folder, in sequence order. Pages outside the sequence (not
+        activated in workshop.yaml, or never reached by NextPage) are no steps of the workshop."""
         groups: list[tuple[str, list[Page]]] = []
-        ordered = [self.pages[i] for i in self.sequence]
-        ordered += sorted((p for p in self.pages.values() if p.index is None), key=lambda p: p.id)
-        for page in ordered:
+        for page in (self.pages[i] for i in self.sequence):
             if groups and groups[-1][0] == page.category:
                 groups[-1][1].append(page)
             else:
@@ -204,10 +206,10 @@ def _config_vars(entries: Any, overrides: Mapping[str, Any], environ: Mapping[st
     names: set[str] = set()
     html: set[str] = set()
     if entries is None:
-        return values, names, html
+        entries = []
     if not isinstance(entries, list):
         problems.append(Problem(file, 0, ERROR, "config.vars must be a list of {name, value, aliases, html}"))
-        return values, names, html
+        entries = []
     for entry in entries:
         if not isinstance(entry, dict) or not entry.get("name"):
             problems.append(Problem(file, 0, ERROR, f"config.vars entry without a name: {entry!r}"))
@@ -219,6 +221,11 @@ def _config_vars(entries: Any, overrides: Mapping[str, Any], environ: Mapping[st
         values[name] = str(default if value is None else value)
         if entry.get("html") is True and value is None:
             html.add(name)
+    for name, default in overrides.items():  # workshop.yaml vars that modules.yaml does not declare
+        name = str(name)
+        if name not in names:
+            names.add(name)
+            values[name] = str(environ.get(name, "" if default is None else default))
     return values, names, html
 
 
@@ -269,19 +276,26 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
         pages[page_id] = _load_page(path, page_id, root)
 
     title = workshop_data.get("name") or configjs.site_title or title_from_name(root.resolve().name) or "Workshop"
-    analytics = configjs.analytics
-    tracking_id = config.get("google_tracking_id")
-    if analytics is None and isinstance(tracking_id, str) and re.fullmatch(r"[A-Z0-9-]+", tracking_id):
-        analytics = (f'<script async src="https://www.googletagmanager.com/gtag/js?id={tracking_id}"></script>'
-                     "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}"
-                     f"gtag('js',new Date());gtag('config','{tracking_id}');</script>")
+    engine = configjs.template_engine or config.get("template_engine") or _setting(workshop_data, "template_engine")
+    if configjs.modules and not (modules_data.get("modules") or workshop_data.get("modules")):
+        # config.js's module_metadata(path, title, exit_sign) calls give the pages and their order
+        modules_data = {**modules_data, "modules": {
+            m["path"]: {"name": m["title"], "exit_sign": m["exit_sign"]} for m in configjs.modules}}
     slides = base / "slides"
     workshop = Workshop(
         root=root, base=base, content=content,
         layout="modules" if modules_data.get("modules") or workshop_data.get("modules") else "pages",
         title=str(title), pages=pages, sequence=[], config_vars=config_vars, known_names=known, html_vars=html_vars,
-        analytics=analytics, slides=slides if (slides / "index.html").is_file() else None, problems=problems,
+        analytics=_analytics(configjs, config), template_engine=str(engine or "").strip(),
+        slides=slides if (slides / "index.html").is_file() else None, problems=problems,
     )
+    if workshop.template_engine not in ("", "liquid.js"):
+        problems.append(Problem(_rel(root, modules_file), 0, WARNING,
+                                f"template_engine {workshop.template_engine!r} is unknown (the original knew "
+                                "'liquid.js'); pages use %name% variables"))
+        workshop.template_engine = ""
+    for page in pages.values():
+        page.template_engine = workshop.template_engine
     if workshop.layout == "modules":
         _order_modules(workshop, modules_data, workshop_data, modules_file, selection_file)
     else:
@@ -298,6 +312,26 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
         if page.error is not None:
             problems.append(Problem(page.file, page.error.line or 0, ERROR, page.error.message))
     return workshop
+
+
+def _setting(data: dict[str, Any], key: str) -> Any:
+    """``key`` at the top of workshop.yaml or under its ``config``."""
+    config = data.get("config")
+    return data.get(key) or (config.get(key) if isinstance(config, dict) else None)
+
+
+def _analytics(configjs: ConfigJs, config: dict[str, Any]) -> str | None:
+    """The tracking code pages carry, from config.js or modules.yaml's ``config``, as the original:
+    ``analytics_tracking_code`` (the author's HTML) or a Google ``google_tracking_id``."""
+    if configjs.analytics:
+        return configjs.analytics
+    tracking_id = configjs.google_tracking_id or config.get("google_tracking_id")
+    if isinstance(tracking_id, str) and re.fullmatch(r"[A-Za-z0-9-]+", tracking_id):
+        return (f'<script async src="https://www.googletagmanager.com/gtag/js?id={tracking_id}"></script>'
+                "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}"
+                f"gtag('js',new Date());gtag('config','{tracking_id}');</script>")
+    code = config.get("analytics_tracking_code")
+    return code if isinstance(code, str) and code.strip() else None
 
 
 def _order_modules(workshop: Workshop, modules_data: dict[str, Any], workshop_data: dict[str, Any],
