@@ -112,15 +112,61 @@ def test_links_in_the_notes_open_the_dashboard_tabs(attendee):
     assert "03-embedded-links" in page.locator("#ld-notes").element_handle().content_frame().url
 
 
-def test_copy_and_edit_pastes_into_the_terminal_without_running_it(attendee):
+def test_copy_and_edit_copies_to_the_clipboard_and_leaves_the_terminal_alone(attendee):
     server, browsing = attendee("modules")
     page = browsing.page
     open_notes_page(page, f"{server.url}notes/exercises/01-page-formatting")
-    page.frame_locator("#ld-notes").locator(".ld-copy-and-edit", has_text="echo copy-and-edit").first.click()
-    terminal = screen(page, "1")
-    expect(terminal).to_contain_text("echo copy-and-edit")
-    # pasted, not run: the command's output line is not there until the attendee presses Enter
-    assert terminal.inner_text().count("copy-and-edit") == 1
-    page.frame_locator("iframe.ld-terminal[data-session='1']").locator(".xterm-helper-textarea").press("Enter")
-    expect(terminal).to_contain_text(re.compile(r"echo copy-and-edit\s*copy-and-edit"))
+    block = page.frame_locator("#ld-notes").locator(".ld-copy-and-edit", has_text="echo copy-and-edit").first
+    block.click()
+    expect(block).to_contain_text("Copied: change it before use")
+    assert page.evaluate("navigator.clipboard.readText()") == "echo copy-and-edit"
+    # as the original did and the page itself says: the attendee pastes it where it belongs
+    expect(screen(page, "1")).not_to_contain_text("copy-and-edit")
+    assert browsing.errors == []
+
+
+LONG_COMMAND = ("kubectl create deployment blog --image=quay.io/openshiftlabs/blog-django-py:latest --replicas=3 "
+                "--port=8080 --dry-run=client --output=yaml && echo the-end-$((6*7))")
+
+# In the notes frame: the command's line boxes, the icon's box, what is hidden by scrolling.
+LAYOUT = """(block) => {
+  const code = block.querySelector("code"), pre = block.querySelector("pre");
+  const box = (r) => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+  const range = document.createRange();
+  range.selectNodeContents(code);
+  const last = document.createRange();
+  last.setStart(code.firstChild, code.firstChild.length - 8);
+  last.setEnd(code.firstChild, code.firstChild.length);
+  return {lines: [...range.getClientRects()].map(box), last: [...last.getClientRects()].map(box),
+          icon: box(block.querySelector(".ld-code-icon").getBoundingClientRect()),
+          pre: box(pre.getBoundingClientRect()), hidden: pre.scrollWidth - pre.clientWidth,
+          width: document.documentElement.clientWidth};
+}"""
+
+
+def overlaps(a, b) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def test_a_long_command_is_readable_beside_its_icon_at_the_default_notes_width(attendee, tmp_path):
+    content = tmp_path / "long"
+    content.mkdir()
+    (content / "index.md").write_text(f"# A long command\n\n```execute\n{LONG_COMMAND}\n```\n")
+    _, browsing = attendee(content)
+    page = browsing.page
+    notes = page.frame_locator("#ld-notes")
+    block = notes.locator(".ld-execute")
+    expect(block).to_be_visible()
+    assert page.locator("#ld-notes").bounding_box()["width"] < 0.45 * 1280  # the dashboard's default split
+    layout = block.evaluate(LAYOUT)
+    assert len({line["top"] for line in layout["lines"]}) > 1  # too long for one line here: it wraps
+    assert layout["hidden"] <= 0  # nothing scrolled out of sight
+    assert layout["last"], "the command's last characters are laid out"
+    for line in layout["lines"]:
+        assert not overlaps(line, layout["icon"]), (line, layout["icon"])  # beside the icon, never under it
+        assert layout["pre"]["left"] <= line["left"] and line["right"] <= min(layout["pre"]["right"], layout["width"])
+    # wrapping is only how it looks: the terminal gets the one command
+    block.click()
+    expect(screen(page, "1")).to_contain_text("kubectl ran: create deployment blog")
+    expect(screen(page, "1")).to_contain_text("the-end-42")  # its last words ran too
     assert browsing.errors == []

@@ -53,7 +53,7 @@ async def test_execute_blocks_carry_action_and_session(notes_client, example):
             ("ld-execute", "terminal:execute", "2", "echo lower"),
             ("ld-execute", "terminal:interrupt", "1", "&lt;ctrl+c&gt;"),
             ("ld-copy", "workshop:copy", "", "echo copy"),
-            ("ld-copy ld-copy-and-edit", "terminal:input", "1", "echo copy-and-edit"),
+            ("ld-copy ld-copy-and-edit", "workshop:copy", "", "echo copy-and-edit"),
         ]
         # the examples written inside <pre> stay examples, not buttons
         assert "<pre><code>```execute\necho upper\n```</code></pre>" in html
@@ -221,8 +221,8 @@ async def test_last_page_button_exit_link_then_restart_url_then_home(example_cop
     middle = await (await client.get("/notes/exercises/01-setup")).text()
     assert '<a class="ld-exit-button" href="/notes/exercises/02-scaling">Continue</a>' in middle
     last = await (await client.get("/notes/finish")).text()
-    assert ('<a class="ld-exit-button" href="https://portal.example.com/restart" target="_top">'
-            "Finish Workshop</a>") in last
+    assert ('<a class="ld-exit-button" href="https://portal.example.com/restart" target="_top" data-finish>'
+            "Finish Workshop</a>") in last  # data-finish: asks first (test_notes_finish.py)
     finish = workshop / "raneto" / "content" / "finish.md"
     finish.write_text(finish.read_text().replace("ExitSign: Finish Workshop", "ExitSign: Done\nExitLink: /next-lab"))
     last = await (await client.get("/notes/finish")).text()

@@ -6,12 +6,23 @@ Every way this plugin plugs into labdeck is on this screen.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from labdeck import Command, Setting, hookimpl
 
 from . import hookspecs
 
 __version__ = "0.1.0"
+
+
+def restart_link(text: str) -> str:
+    """RESTART_URL: the finish button's href, so a ``javascript:`` or ``data:`` value would run
+    in the notes page; only an http(s) URL or a path of this site is taken."""
+    value = text.strip()
+    url = urlsplit(value)  # as browsers do, it drops tabs and newlines: "java\tscript:" is javascript:
+    if not ((url.scheme in ("http", "https") and url.netloc) or (not url.scheme and value.startswith("/"))):
+        raise ValueError("a restart URL is http:// or https:// or a path starting with /")
+    return value
 
 
 @hookimpl
@@ -27,8 +38,9 @@ def register_settings() -> list[Setting]:
                 help="value of the %%cluster_subdomain%% variable in the notes"),
         Setting("image_registry", env="OPENSHIFT_IMAGE_REGISTRY", flag="--image-registry", default="",
                 help="value of the %%image_registry%% variable in the notes (the cluster's image registry)"),
-        Setting("restart_url", env="RESTART_URL",
-                help="where the last page's finish button leads (%%restart_url%%) when the page names no exit link"),
+        Setting("restart_url", env="RESTART_URL", type=restart_link,
+                help="where the last page's finish button leads, after asking (%%restart_url%%), when the page "
+                     "names no exit link: an http(s):// URL or a /path"),
         Setting("live_reload", type=bool, default=True,
                 help="reload an open notes page when its file changes"),
         Setting("render_timeout", type=float, default=5.0,

@@ -26,8 +26,11 @@ ANNOTATIONS: dict[str, Annotation] = {
     "execute-3": Annotation("terminal:execute", "3", "Run in terminal 3", "ld-execute"),
     "execute-all": Annotation("terminal:execute-all", None, "Run in every terminal", "ld-execute"),
     "copy": Annotation("workshop:copy", None, "Copy", "ld-copy"),
-    # pasted into terminal 1 without Enter, so the attendee edits it before running it
-    "copy-and-edit": Annotation("terminal:input", "1", "Paste into the terminal to edit before running",
+    # the original images' other name for copy (Markdown fence and AsciiDoc role alike)
+    "copypaste": Annotation("workshop:copy", None, "Copy", "ld-copy ld-copypaste"),
+    # copied, as the original did and the workshops' own pages say; marked as text to change
+    # before use (docs/notes.md, "Clickable blocks and icons": why not pasted into a terminal)
+    "copy-and-edit": Annotation("workshop:copy", None, "Copy, then change it before use",
                                 "ld-copy ld-copy-and-edit"),
 }
 

@@ -238,11 +238,14 @@ class Views:
         rendered = await self.rendered(page, values, workshop)
         next_page = workshop.pages.get(page.next) if page.next else None
         prev_page = workshop.pages.get(page.prev) if page.prev else None
-        exit_external = False
+        exit_external = finish = False
+        restart_url = Deck.of(request).settings.notes.restart_url  # the operator's, never a page's value
         if next_page is not None:
             exit_url = self.url(request, next_page)
-        elif page.exit_link or values.get("restart_url"):
-            exit_url, exit_external = page.exit_link or values["restart_url"], True
+        elif page.exit_link:
+            exit_url, exit_external = page.exit_link, True
+        elif restart_url:  # asks first (notes.js), as the original's finish dialog did
+            exit_url, exit_external, finish = restart_url, True, True
         else:
             exit_url = self.base(request) + "-/overview"
         return self.render(
@@ -252,7 +255,8 @@ class Views:
             prev_url=self.url(request, prev_page) if prev_page else None,
             next_url=self.url(request, next_page) if next_page else None,
             position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
-            exit_url=exit_url, exit_external=exit_external, exit_sign=page.exit_sign or "Continue",
+            exit_url=exit_url, exit_external=exit_external, finish=finish,
+            exit_sign=page.exit_sign or "Continue",
         )
 
     async def pygments_css(self, request: web.Request) -> web.Response:

@@ -28,8 +28,9 @@
   }
 
   function copyBlock(block, text) {
+    var done = block.classList.contains("ld-copy-and-edit") ? "Copied: change it before use" : "Copied";
     window.labdeck.copy(text).then(
-      function () { feedback(block, "Copied"); },
+      function () { feedback(block, done); },
       function () { feedback(block, "Select the text and copy it"); }
     );
   }
@@ -49,11 +50,9 @@
     }
     var args = {};
     if (session) args.session = session;
-    if (action === "terminal:input") args.text = text;
-    else if (action !== "terminal:interrupt") args.command = text;
+    if (action !== "terminal:interrupt") args.command = text;
     window.labdeck.post(action, args);
-    feedback(block, { "terminal:interrupt": "Interrupted", "terminal:input": "Pasted: edit, then press Enter" }[action]
-      || "Sent to the terminal");
+    feedback(block, action === "terminal:interrupt" ? "Interrupted" : "Sent to the terminal");
   }
 
   // Shift-click means "copy": keep the browser from extending a text selection instead.
@@ -71,8 +70,18 @@
       return;
     }
     var link = event.target.closest("a[href]");
-    if (link) routeLink(link, event);
+    if (link && link.hasAttribute("data-finish")) confirmFinish(link, event);
+    else if (link) routeLink(link, event);
   });
+
+  // The last page's finish button leads to RESTART_URL, which ends the attendee's session:
+  // ask first, as the original's "Finish Workshop" dialog did (Restart, in the dialog, is the link).
+  function confirmFinish(link, event) {
+    var dialog = document.querySelector("dialog.ld-finish");
+    if (!dialog || !dialog.showModal || event.button !== 0) return;
+    event.preventDefault();
+    dialog.showModal();
+  }
 
   document.addEventListener("keydown", function (event) {
     var block = event.target.closest && event.target.closest(".ld-code");
