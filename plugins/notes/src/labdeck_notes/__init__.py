@@ -46,8 +46,13 @@ def register_routes(deck):
 
     own = deck.settings.notes
     site = Site(own.content, workshop_file=own.workshop_file)
-    return Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
-                 render_timeout=own.render_timeout).app()
+    views = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
+                  render_timeout=own.render_timeout)
+    app = views.app()
+    from .killercoda_steps import StepScripts
+
+    StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
+    return app
 
 
 @hookimpl  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
@@ -69,7 +74,10 @@ def dashboard_tabs(deck):
 
 @hookimpl
 def register_commands() -> list[Command]:
+    from . import new
     from .check import configure, run
 
     return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR'", run=run,
-                    configure=configure)]
+                    configure=configure),
+            Command(name="new", help="write a small working workshop: 'labdeck new DIR --format killercoda'",
+                    run=new.run, configure=new.configure)]

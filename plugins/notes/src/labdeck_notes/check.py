@@ -28,7 +28,9 @@ from .variables import BUILTIN_NAMES, VARIABLE
 from .workshop import Page, Workshop, load_workshop
 
 # as superfences reads them: an info string is a word and maybe {attributes}
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w#.+-]*\s*(?:\{[^}]*\})?)\s*$")
+# (a Killercoda closing fence may carry a marker: ```{{exec}})
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w#.+-]*\s*(?:\{[^}]*\})?)\s*"
+                    r"(?:\{\{[^{}]*\}\})?\s*$")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _ADOC_IMAGE = re.compile(r"\bimage::?([^\s\[\]]+)\[")
@@ -150,6 +152,10 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
             problems.append(Problem(page.file, 0, ERROR, f"cannot read: {error.strerror}"))
             continue
         problems += _check_markup(workshop, page, text, known)
+        if page.dialect == "killercoda":
+            from .formats.killercoda import marker_problems
+
+            problems += marker_problems(page, text)
         if page.error is None:
             rendered = render_page(page, {})
             error: ContentError | None = rendered.error

@@ -19,6 +19,7 @@ from pymdownx.superfences import SuperFencesCodeExtension
 
 from .codeblocks import ANNOTATIONS, code_block_html
 from .escaping import literal_code
+from .killercoda_markers import active as killercoda_markers
 
 
 def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
@@ -28,6 +29,7 @@ def _fence(name: str, source: str, language: str, class_name: str, options: Any,
 EXTENSIONS = [
     "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.tasklist",
     "pymdownx.magiclink", "tables", "toc", "attr_list", "sane_lists", "md_in_html",
+    "labdeck_notes.killercoda_markers",  # only on a Killercoda scenario's pages (dialect "killercoda")
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.superfences": {
@@ -60,9 +62,11 @@ def _literal_highlight(highlight: Any, src: str = "", *args: Any, **kwargs: Any)
     return highlight(literal_code(src), *args, **kwargs)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, dialect: str | None = None) -> str:
+    """``dialect``: the page's (workshop.Page.dialect), e.g. "killercoda" for a scenario's markers."""
     md = _converter()
     try:
-        return md.reset().convert(text)
+        with killercoda_markers(dialect == "killercoda"):
+            return md.reset().convert(text)
     finally:
         md.reset()

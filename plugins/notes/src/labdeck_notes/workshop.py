@@ -48,6 +48,8 @@ class Page:
     index: int | None = None
     prev: str | None = None
     next: str | None = None
+    #: the content's own syntax on top of Markdown: "killercoda" for a Killercoda scenario's pages
+    dialect: str | None = None
 
     @property
     def format(self) -> str:
@@ -228,6 +230,10 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
     """
     environ = os.environ if environ is None else environ
     root = Path(root)
+    from .formats import killercoda  # a Killercoda scenario: index.json names the pages
+
+    if killercoda.is_scenario(root):
+        return killercoda.load_scenario(root)
     base, content = find_base(root)
     problems: list[Problem] = []
     modules_file = base / "modules.yaml"

@@ -1,0 +1,1 @@
+"""Workshop layouts of other ecosystems, each read into the same ``workshop.Workshop``."""
