@@ -52,10 +52,10 @@ async def test_a_workshop_variable_cannot_point_the_finish_button_elsewhere(note
     assert 'href="https://evil.example' not in html
 
 
-async def test_without_restart_url_the_finish_button_goes_home_without_asking(notes_client, workshop):
+async def test_without_restart_url_the_finish_button_goes_to_the_overview_without_asking(notes_client, workshop):
     client = await notes_client(workshop)
     html = await (await client.get("/notes/finish")).text()
-    assert '<a class="ld-exit-button" href="/notes/">Finish Workshop</a>' in html
+    assert '<a class="ld-exit-button" href="/notes/-/overview">Finish Workshop</a>' in html  # the overview
     assert "<dialog" not in html
 
 

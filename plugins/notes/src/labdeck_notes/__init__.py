@@ -61,10 +61,13 @@ def register_routes(deck):
     own = deck.settings.notes
     site = Site(own.content, workshop_file=own.workshop_file)
     from .formats.setup_scripts import setup_context
+    from .killercoda_steps import StepScripts
 
-    app = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
-                render_timeout=own.render_timeout).app()
+    views = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
+                  render_timeout=own.render_timeout)
+    app = views.app()
     app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
+    StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
     return app
 
 
@@ -111,7 +114,10 @@ def educates_tabs(deck) -> list[tuple[str, str]]:
 
 @hookimpl
 def register_commands() -> list[Command]:
+    from . import new
     from .check import configure, run
 
     return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR'", run=run,
-                    configure=configure)]
+                    configure=configure),
+            Command(name="new", help="write a small working workshop: 'labdeck new DIR --format killercoda'",
+                    run=new.run, configure=new.configure)]

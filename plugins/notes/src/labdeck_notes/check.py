@@ -266,6 +266,10 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
             continue
         problems += _check_markup(workshop, page, text, known, liquid)
         problems += check_page(workshop, page, text, known)  # action blocks, Educates shortcodes
+        if page.dialect == "killercoda":
+            from .formats.killercoda import marker_problems
+
+            problems += marker_problems(page, text)
         if page.error is None:
             rendered = render_page(page, values)
             error: ContentError | None = rendered.error

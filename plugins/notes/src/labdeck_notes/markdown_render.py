@@ -22,6 +22,7 @@ from . import actions
 from .codeblocks import ANNOTATIONS, code_block_html
 from .escaping import literal_code
 from .gfm import GfmExtension
+from .killercoda_markers import active as killercoda_markers
 
 
 def _fence(name: str, source: str, language: str, class_name: str, options: Any, md: Any, **kwargs: Any) -> str:
@@ -37,6 +38,7 @@ def _action_fence(action: str, source: str, *args: Any, **kwargs: Any) -> str:
 EXTENSIONS = [
     "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.tasklist",
     "pymdownx.magiclink", "tables", "toc", "attr_list", "sane_lists", "md_in_html", GfmExtension(),
+    "labdeck_notes.killercoda_markers",  # only on a Killercoda scenario's pages (dialect "killercoda")
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.superfences": {
@@ -72,9 +74,11 @@ def _literal_highlight(highlight: Any, src: str = "", *args: Any, **kwargs: Any)
     return highlight(literal_code(src), *args, **kwargs)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, dialect: str | None = None) -> str:
+    """``dialect``: the page's (workshop.Page.dialect), e.g. "killercoda" for a scenario's markers."""
     md = _converter()
     try:
-        return md.reset().convert(actions.rewrite_fences(text))
+        with killercoda_markers(dialect == "killercoda"):
+            return md.reset().convert(actions.rewrite_fences(text))
     finally:
         md.reset()

@@ -97,7 +97,7 @@ def render_page(page: Page, values: Mapping[str, str], html_names: Collection[st
             if page.format == "adoc":
                 html = render_asciidoc(body, page.file, substitution.attributes(), source.body_line)
             else:
-                html = render_markdown(body)
+                html = render_markdown(body, page.dialect)
         html = substitution.finish(html)
     except ContentError as error:
         problem, html = error, ""

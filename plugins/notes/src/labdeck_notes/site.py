@@ -20,7 +20,7 @@ from .workshop import Workshop, find_base, load_workshop
 log = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 1.0
-CONFIG_FILES = ("modules.yaml", "workshop.yaml", "config.js")
+CONFIG_FILES = ("modules.yaml", "workshop.yaml", "config.js", "index.json")
 MISSING = ("missing",)  #: the signature of a workshop folder that is not there (renamed or deleted)
 
 

@@ -38,7 +38,8 @@ def markdown_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[SourceBlock]:
     for number, line in lines:
         if fence is not None:
             char, length, start, annotation, content = fence
-            if re.fullmatch(rf"[ \t]*{re.escape(char)}{{{length},}}[ \t]*", line):
+            # a Killercoda marker may follow the closing fence: ```{{exec}}
+            if re.fullmatch(rf"[ \t]*{re.escape(char)}{{{length},}}[ \t]*(?:\{{\{{[^{{}}]*\}}\}}[ \t]*)?", line):
                 yield SourceBlock(start, annotation, "\n".join(content), number)
                 fence = None
             else:

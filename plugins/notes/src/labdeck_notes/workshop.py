@@ -238,6 +238,10 @@ def load_workshop(root: Path, environ: Mapping[str, str] | None = None,
     """
     environ = os.environ if environ is None else environ
     root = Path(root)
+    from .formats import killercoda  # a Killercoda scenario: index.json names the pages
+
+    if killercoda.is_scenario(root):
+        return killercoda.load_scenario(root)
     base, content = find_base(root)
     problems: list[Problem] = []
     modules_file = base / "modules.yaml"

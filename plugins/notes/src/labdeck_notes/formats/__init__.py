@@ -1,1 +1,1 @@
-"""Workshop formats other than the homeroom-era layouts workshop.py reads itself."""
+"""Workshop layouts of other ecosystems (Educates, Killercoda), each read into the same ``workshop.Workshop``."""
