@@ -185,9 +185,13 @@ def main() -> None:
     os.close(null)
     os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
-    from . import markdown_render, render  # noqa: F401 - imported once, before the first page
+    from . import asciidoc_render, markdown_render, render  # noqa: F401 - imported once, before the first page
+    from .asciidoctor_client import ASCIIDOCTOR
 
-    serve(requests, replies)
+    try:
+        serve(requests, replies)
+    finally:
+        ASCIIDOCTOR.stop()  # node, started by the first AsciiDoc page (a kill reaches it through the group)
 
 
 if __name__ == "__main__":
