@@ -41,10 +41,12 @@ def register_hookspecs():
 
 @hookimpl
 def register_routes(deck):
+    from .asciidoctor_client import warn_without_node
     from .site import Site
     from .views import Views
 
     own = deck.settings.notes
+    warn_without_node(own.content)
     site = Site(own.content, workshop_file=own.workshop_file)
     return Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
                  render_timeout=own.render_timeout).app()

@@ -151,7 +151,7 @@ function render (request) {
   try {
     const html = asciidoctor.convert(request.source, {
       safe: 'server',
-      base_dir: request.root,
+      base_dir: request.dir, // where the page's own includes start
       extension_registry: registry,
       attributes: { docdir: request.dir, docname: request.file, ...request.attributes },
     })
