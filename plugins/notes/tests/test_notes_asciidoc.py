@@ -129,14 +129,18 @@ def test_include_is_read_relative_to_the_including_file(tmp_path):
         include::parts/setup.adoc[]
 
         include::parts/lines.txt[lines=2..3]
+
+        include::parts/tagged.sh[tag=install]
         """, page="content/page.adoc", files={
         "content/parts/setup.adoc": "Setup text.\n\ninclude::more.adoc[]\n",
         "content/parts/more.adoc": "[source,bash,role=execute]\n----\necho from more\n----\n",
         "content/parts/lines.txt": "one\ntwo\nthree\nfour\n",
+        "content/parts/tagged.sh": "skipped\n# tag::install[]\nInstalled by tag.\n# end::install[]\nalso skipped\n",
     })
     assert "Setup text." in html
     assert code_block_html("execute", "echo from more") in html
     assert "two\nthree" in html and "one" not in html and "four" not in html
+    assert "Installed by tag." in html and "skipped" not in html and "tag::" not in html
 
 
 def test_include_of_etc_passwd_outside_the_workshop_is_refused(tmp_path):
