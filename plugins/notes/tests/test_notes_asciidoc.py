@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import textwrap
 from html import unescape
@@ -310,3 +311,19 @@ async def test_one_node_process_serves_every_asciidoc_page_and_ends_with_the_wor
     finally:
         await worker.close()
     await asyncio.to_thread(wait_until, lambda: _gone(node), 10.0, "node to end with the render worker")
+
+
+async def test_loading_an_asciidoc_workshop_starts_node_before_its_first_page(tmp_path):
+    adoc = write(tmp_path / "adoc", {"a.adoc": "== A\n"})
+    markdown = write(tmp_path / "md", {"b.md": "# B\n"})
+    worker, other = RenderWorker(), RenderWorker()
+    try:
+        await worker.call(30, "load", adoc, "workshop.yaml", {"PATH": os.environ["PATH"]})
+        [node] = await asyncio.to_thread(wait_until, lambda: _children(worker.pid), 20.0, "node to start")
+        assert "asciidoctor_worker.mjs" in _command(node)
+        workshop = await other.call(30, "load", markdown, "workshop.yaml", {"PATH": os.environ["PATH"]})
+        await other.call(30, "render", workshop.pages["b"], {}, frozenset())
+        assert _children(other.pid) == []  # a Markdown workshop needs no node
+    finally:
+        await worker.close()
+        await other.close()

@@ -56,11 +56,23 @@ class AsciidoctorProcess:
         log.info("Asciidoctor %s (Asciidoctor.js) started in node (pid %d)", self.version, process.pid)
         return process
 
+    def _running(self) -> subprocess.Popen[str]:
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+        return self._process
+
+    def prestart(self) -> None:
+        """Start node now (in a thread, while the workshop loads), so that the first AsciiDoc
+        page does not wait for it; a failure is left for that page to report."""
+        with self._lock:
+            try:
+                self._running()
+            except AsciidoctorUnavailable:
+                pass
+
     def render(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._process = self._start()
-            process = self._process
+            process = self._running()
             assert process.stdin is not None and process.stdout is not None
             try:
                 process.stdin.write(json.dumps(request) + "\n")
