@@ -144,6 +144,19 @@ def test_include_is_read_relative_to_the_including_file(tmp_path):
     assert "Installed by tag." in html and "skipped" not in html and "tag::" not in html
 
 
+def test_variables_in_an_included_file_are_filled_in_and_escaped(tmp_path):
+    html = html_of(tmp_path, "include::part.adoc[]\n", values={"username": ATTACK}, files={
+        "part.adoc": "Hello %username%, %unknown% stays.\n\n[.execute]\n----\necho %username%\n----\n"})
+    assert "Hello &lt;img src=x onerror=alert(1)&gt;" in html and "%unknown% stays." in html
+    assert code_block_html("execute", f"echo {ATTACK}") in html
+    assert "<img src=x" not in html
+
+
+def test_the_server_folder_of_a_page_is_not_shown(tmp_path):
+    html = html_of(tmp_path, "In {docdir} and {user-home}.\n")
+    assert str(tmp_path) not in html
+
+
 def test_include_of_etc_passwd_outside_the_workshop_is_refused(tmp_path):
     rendered = render(tmp_path, """
         Before.

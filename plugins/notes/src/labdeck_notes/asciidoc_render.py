@@ -124,6 +124,9 @@ def render_asciidoc(text: str, file: str = "", attributes: Mapping[str, str] | N
     """(HTML body, the page's first problem or None): Asciidoctor's errors and warnings name
     the file's line, and the page is still shown below them.
 
+    ``attributes``: each variable's placeholder (or value, for declared-HTML ones), which
+    also replaces ``%name%`` in included files.
+
     ``path``: the page's file, where ``include::`` starts; includes may not leave the
     workshop folder (``path`` without ``file``, the page's name relative to it).
     Raises ``ContentError`` when AsciiDoc cannot be rendered at all (no node)."""
@@ -133,6 +136,7 @@ def render_asciidoc(text: str, file: str = "", attributes: Mapping[str, str] | N
         "source": text, "file": file, "marker": marker, "dir": str(page_dir), "root": str(root),
         # soft-set (``@``): the page's own ``:name:`` wins
         "attributes": {name: f"{value}@" for name, value in (attributes or {}).items()},
+        "variables": dict(attributes or {}),  # for ``%name%`` in included files
     }
     try:
         reply = ASCIIDOCTOR.render(request)

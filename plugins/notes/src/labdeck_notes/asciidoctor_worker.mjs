@@ -2,8 +2,9 @@
 //
 // Started by the notes' render worker (asciidoctor_client.py). Protocol: one JSON object a
 // line on stdin, one JSON reply a line on stdout, in order. A request is
-//   {"source": page text, "attributes": {name: value}, "dir": the page's folder,
-//    "root": the workshop folder, "file": the page's name for messages, "marker": a nonce}
+//   {"source": page text, "attributes": {name: value}, "variables": {name: text for %name%},
+//    "dir": the page's folder, "root": the workshop folder, "file": the page's name for
+//    messages, "marker": a nonce}
 // and a reply {"html": ..., "blocks": [...], "messages": [...]} or {"error": ...}.
 //
 // Code blocks (listing and literal) are not converted here: each becomes the comment
@@ -25,6 +26,7 @@ let current = null
 const CALLOUTS = /(?:\s*(?:\/\/|#|--|;;)?\s*(?:<(\d+|\.)>|<!--(\d+|\.)-->))+\s*$/
 const ONE_CALLOUT = /<(\d+|\.)>|<!--(\d+|\.)-->/g
 const DEFAULT_SUBS = ['specialcharacters', 'callouts']
+const VARIABLE = /%([A-Za-z_][A-Za-z0-9_]*)%/g
 
 function splitCallouts (text, enabled) {
   const lines = text.split('\n')
@@ -138,12 +140,18 @@ function includeProcessor () {
     }
     if (attrs.lines) lines = selectLines(lines, attrs.lines)
     else if (attrs.tag || attrs.tags) lines = selectTags(lines, attrs.tag || attrs.tags)
-    reader.pushInclude(lines.join('\n'), real, path.relative(current.root, real), 1, attrs)
+    // %name% in an included file, as in the page (the page's own were replaced by Python)
+    const text = lines.join('\n').replace(VARIABLE, (written, name) =>
+      Object.hasOwn(current.variables, name) ? current.variables[name] : written)
+    reader.pushInclude(text, real, path.relative(current.root, real), 1, attrs)
   })
 }
 
 function render (request) {
-  current = { marker: request.marker, dir: request.dir, root: request.root, blocks: [], messages: [] }
+  current = {
+    marker: request.marker, dir: request.dir, root: request.root, variables: request.variables || {},
+    blocks: [], messages: [],
+  }
   const logger = asciidoctor.MemoryLogger.create()
   asciidoctor.LoggerManager.setLogger(logger)
   const registry = asciidoctor.Extensions.create()
@@ -153,7 +161,7 @@ function render (request) {
       safe: 'server',
       base_dir: request.dir, // where the page's own includes start
       extension_registry: registry,
-      attributes: { docdir: request.dir, docname: request.file, ...request.attributes },
+      attributes: { docname: request.file, ...request.attributes },
     })
     for (const message of logger.getMessages()) {
       const location = message.getSourceLocation()
