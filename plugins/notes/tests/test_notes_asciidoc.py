@@ -274,6 +274,12 @@ def test_an_unclosed_block_is_reported_with_its_line_and_the_page_still_shows(tm
     assert "fine text" in rendered.html and 'class="ld-error"' in rendered.html
 
 
+def test_a_harmless_asciidoctor_warning_shows_no_box(tmp_path):
+    rendered = render(tmp_path, "== A\n\n==== Skips a level\n\nText.\n")  # "section title out of sequence"
+    assert rendered.error is None and 'class="ld-error"' not in rendered.html
+    assert "Skips a level</h4>" in rendered.html
+
+
 def test_without_node_asciidoc_pages_say_node_is_needed_and_markdown_pages_work(tmp_path, monkeypatch, caplog):
     root = write(tmp_path / "w", {"a.adoc": "AsciiDoc text.\n", "b.md": "Markdown text.\n"})
     ASCIIDOCTOR.stop()

@@ -36,7 +36,11 @@ _FORMATTER = HtmlFormatter(cssclass="highlight")
 #: roles that name a workshop annotation under another name (``copypaste``: the original's
 #: click-to-copy role) fall back to this one when codeblocks.py does not know them itself
 ROLE_FALLBACKS = {"copypaste": "copy"}
-_SEVERITIES = ("ERROR", "FATAL", "WARN")
+_SEVERITIES = ("FATAL", "ERROR", "WARN")
+#: Asciidoctor warnings worth a red box: a block left open swallows the rest of the page.
+#: Others ("section title out of sequence" …) are common in pages that rendered well in the
+#: original, which showed none of them, and are not shown either.
+_SHOWN_WARNINGS = ("unterminated",)
 
 
 def block_roles(attribute_list: str) -> tuple[bool, str | None, list[str]]:
@@ -112,9 +116,12 @@ def block_html(block: Mapping[str, Any]) -> str:
 def _problem(messages: list[dict[str, Any]], file: str, first_line: int) -> ContentError | None:
     for severity in _SEVERITIES:  # the worst first
         for message in messages:
+            text = str(message.get("text", ""))
+            if severity == "WARN" and not any(word in text for word in _SHOWN_WARNINGS):
+                continue
             if str(message.get("severity", "")).upper().startswith(severity):
                 line = message.get("line")
-                return ContentError(str(message.get("text", "")), file,
+                return ContentError(text, file,
                                     line + first_line - 1 if isinstance(line, int) else None)
     return None
 
