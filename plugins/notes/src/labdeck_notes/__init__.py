@@ -55,10 +55,12 @@ def register_hookspecs():
 
 @hookimpl
 def register_routes(deck):
+    from .asciidoctor_client import warn_without_node
     from .site import Site
     from .views import Views
 
     own = deck.settings.notes
+    warn_without_node(own.content)
     site = Site(own.content, workshop_file=own.workshop_file)
     from .formats.setup_scripts import setup_context
     from .killercoda_steps import StepScripts

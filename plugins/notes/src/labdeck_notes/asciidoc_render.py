@@ -1,39 +1,50 @@
-"""AsciiDoc -> HTML with asciidoc-py (the ``asciidoc`` package on PyPI, pure Python).
+"""AsciiDoc -> HTML with Asciidoctor (Asciidoctor.js in node, asciidoctor_client.py).
 
-Source blocks are taken out before asciidoc-py sees them: ``[source,bash,role=execute]``
-(and ``[role=copy]``, ``[.execute]``) become the same clickable blocks Markdown pages get,
-other ``[source,LANG]`` blocks are highlighted with Pygments. This also keeps asciidoc-py
-from running its ``source-highlight`` shell filter. The replacement keeps the line count,
-so asciidoc-py's error lines still point at the author's file. Variables reach
-asciidoc-py as placeholders (its ``{attribute}`` values are not escaped) and are filled
-in, escaped, afterwards (escaping.py).
+Asciidoctor reads the page as its author saw it in the original workshop images:
+sections from ``=``, ``#`` or ``##`` titles, admonitions, callouts, tables, attributes,
+``include::`` relative to the including file and confined to the workshop folder.
+
+Code blocks come back from node unconverted, with their verbatim text: blocks with a
+workshop role (``[source,bash,role=execute]``, ``[.copy]`` …) get the clickable markup
+Markdown pages get (codeblocks.py), other source blocks Pygments. So a block keeps
+``${VAR}``, ``{{name}}``, backticks and URLs exactly as written. Variables (``%name%``)
+reach node as placeholders, also as soft-set attributes (``{username}``, which a page's
+own ``:username:`` overrides), and are filled in, escaped, afterwards (escaping.py);
+code blocks get their values as written.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import threading
+import secrets
 from collections.abc import Mapping
 from html import escape
+from pathlib import Path
+from typing import Any
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .asciidoctor_client import ASCIIDOCTOR, AsciidoctorUnavailable
 from .codeblocks import ANNOTATIONS, code_block_html
 from .escaping import literal_code
 from .frontmatter import ContentError
 
-_ATTRIBUTES = re.compile(r"^\[([^\[\]]*)\]\s*$")
-_DELIMITERS = ("----", "....")
 _FORMATTER = HtmlFormatter(cssclass="highlight")
-_LOCK = threading.Lock()
+#: roles that name a workshop annotation under another name (``copypaste``: the original's
+#: click-to-copy role) fall back to this one when codeblocks.py does not know them itself
+ROLE_FALLBACKS = {"copypaste": "copy"}
+_SEVERITIES = ("FATAL", "ERROR", "WARN")
+#: Asciidoctor warnings worth a red box: a block left open swallows the rest of the page.
+#: Others ("section title out of sequence" …) are common in pages that rendered well in the
+#: original, which showed none of them, and are not shown either.
+_SHOWN_WARNINGS = ("unterminated",)
 
 
 def block_roles(attribute_list: str) -> tuple[bool, str | None, list[str]]:
-    """``source,bash,role=execute`` -> (is source, language, roles)."""
+    """``source,bash,role=execute`` -> (is a block, language, roles); used by ``notes check``."""
     items = [item.strip() for item in attribute_list.split(",")]
     roles: list[str] = []
     positional: list[str] = []
@@ -49,77 +60,108 @@ def block_roles(attribute_list: str) -> tuple[bool, str | None, list[str]]:
     return is_source or bool(roles), language, roles
 
 
-def _highlighted(code: str, language: str | None) -> str:
+def annotation_of(roles: list[str]) -> str | None:
+    """The first role that is a workshop annotation (``execute-2``, ``copy`` …), if any."""
+    for role in roles:
+        if role in ANNOTATIONS:
+            return role
+        if ROLE_FALLBACKS.get(role) in ANNOTATIONS:
+            return ROLE_FALLBACKS[role]
+    return None
+
+
+def _conums(numbers: list[str]) -> str:
+    return "".join(f' <b class="conum">({escape(n)})</b>' for n in numbers)
+
+
+def _code_html(code: str, language: str | None, callouts: Mapping[str, list[str]]) -> str:
+    """A non-clickable block: Pygments for a known language, else escaped text; callouts added."""
+    lexer = None
     if language:
         try:
-            return highlight(code, get_lexer_by_name(language), _FORMATTER)
+            lexer = get_lexer_by_name(language)
         except ClassNotFound:
             pass
-    return f'<div class="highlight"><pre><code>{escape(code, quote=False)}</code></pre></div>'
+    if lexer is not None:
+        out = highlight(code + "\n", lexer, _FORMATTER)
+        head, _, rest = out.partition("<pre>")
+        body, _, tail = rest.rpartition("</pre>")
+        lines = body.split("\n")
+        for index, numbers in callouts.items():
+            if int(index) < len(lines):
+                lines[int(index)] += _conums(numbers)
+        return f"{head}<pre>{chr(10).join(lines)}</pre>{tail}"
+    lines = escape(code, quote=False).split("\n")
+    for index, numbers in callouts.items():
+        if int(index) < len(lines):
+            lines[int(index)] += _conums(numbers)
+    return '<pre class="highlight"><code>' + "\n".join(lines) + "</code></pre>"
 
 
-def extract_blocks(text: str) -> str:
-    """Replace source blocks by passthrough blocks of our HTML (same number of lines)."""
-    lines = text.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        match = _ATTRIBUTES.match(lines[i])
-        if match and i + 1 < len(lines) and lines[i + 1].strip() in _DELIMITERS:
-            is_block, language, roles = block_roles(match.group(1))
-            delimiter = lines[i + 1].strip()
-            end = next((j for j in range(i + 2, len(lines)) if lines[j].strip() == delimiter), None)
-            if is_block and end is not None:
-                code = literal_code("\n".join(lines[i + 2:end]))
-                annotation = next((r for r in roles if r in ANNOTATIONS), None)
-                html = code_block_html(annotation, code) if annotation else _highlighted(code + "\n", language)
-                out.append("++++")
-                # one line, and braces as references: asciidoc-py would read {name} in a pass
-                # block as an attribute and drop the line when it is undefined (``${HOME}``)
-                out.append(html.rstrip("\n").replace("\n", "&#10;").replace("{", "&#123;").replace("}", "&#125;"))
-                out += [""] * (end - i - 2)
-                out.append("++++")
-                i = end + 1
+def block_html(block: Mapping[str, Any]) -> str:
+    """The HTML for one code block that node handed back (see asciidoctor_worker.mjs)."""
+    code = literal_code(block["text"])
+    title = f'<div class="title">{block["title"]}</div>\n' if block.get("title") else ""
+    ident = f' id="{escape(block["id"])}"' if block.get("id") else ""
+    annotation = annotation_of(block["roles"])
+    if annotation is not None:
+        html = code_block_html(annotation, code)
+        return f"<div{ident}>{title}{html}</div>" if ident else title + html
+    kind = "listingblock" if block["context"] == "listing" else "literalblock"
+    classes = " ".join([kind, *(escape(role) for role in block["roles"])])
+    return (f'<div{ident} class="{classes}">\n{title}<div class="content">\n'
+            f"{_code_html(code, block.get('language'), block.get('callouts') or {})}\n</div>\n</div>")
+
+
+def _problem(messages: list[dict[str, Any]], file: str, first_line: int) -> ContentError | None:
+    for severity in _SEVERITIES:  # the worst first
+        for message in messages:
+            text = str(message.get("text", ""))
+            if severity == "WARN" and not any(word in text for word in _SHOWN_WARNINGS):
                 continue
-        out.append(lines[i])
-        i += 1
-    return "\n".join(out)
-
-
-_MESSAGE_LINE = re.compile(r"line (\d+):\s*(.*)")
+            if str(message.get("severity", "")).upper().startswith(severity):
+                line = message.get("line")
+                return ContentError(text, file,
+                                    line + first_line - 1 if isinstance(line, int) else None)
+    return None
 
 
 def render_asciidoc(text: str, file: str = "", attributes: Mapping[str, str] | None = None,
-                    first_line: int = 1) -> str:
-    """Render one page body; problems raise ``ContentError`` with the file's line."""
-    from asciidoc import asciidoc  # imported late: it is slow to load
+                    first_line: int = 1, path: Path | None = None) -> tuple[str, ContentError | None]:
+    """(HTML body, the page's first problem or None): Asciidoctor's errors and warnings name
+    the file's line, and the page is still shown below them.
 
-    options: list[tuple[str, object]] = [("--no-header-footer", None), ("--backend", "html5")]
-    for name, value in {"icons": None, "source-highlighter": None, **(attributes or {})}.items():
-        options.append(("--attribute", f"{name}!" if value is None else f"{name}={value}"))
-    out = io.StringIO()
-    options.append(("--out-file", out))
-    # asciidoc-py keeps its state in module globals and swaps sys.stdin/stdout: one render at a time.
-    with _LOCK:
-        try:
-            asciidoc.execute("asciidoc", options, [io.StringIO(extract_blocks(text))])
-            failed = None
-        except SystemExit:
-            failed = "AsciiDoc could not render this page"
-        messages = list(asciidoc.message.messages)
-    errors = [m for m in messages if "ERROR" in m]
-    if failed or errors:
-        raise _content_error(errors or messages, file, first_line, failed or errors[0])
-    return out.getvalue()
+    ``attributes``: each variable's placeholder (or value, for declared-HTML ones), which
+    also replaces ``%name%`` in included files.
+
+    ``path``: the page's file, where ``include::`` starts; includes may not leave the
+    workshop folder (``path`` without ``file``, the page's name relative to it).
+    Raises ``ContentError`` when AsciiDoc cannot be rendered at all (no node)."""
+    page_dir, root = _folders(path, file)
+    marker = "ldblock" + secrets.token_hex(8)
+    request = {
+        "source": text, "file": file, "marker": marker, "dir": str(page_dir), "root": str(root),
+        # soft-set (``@``): the page's own ``:name:`` wins
+        "attributes": {name: f"{value}@" for name, value in (attributes or {}).items()},
+        "variables": dict(attributes or {}),  # for ``%name%`` in included files
+    }
+    try:
+        reply = ASCIIDOCTOR.render(request)
+    except AsciidoctorUnavailable as error:
+        raise ContentError(str(error), file) from None
+    if "error" in reply:
+        raise ContentError(f"Asciidoctor could not render this page: {reply['error']}", file)
+    blocks = reply["blocks"]
+    html = re.sub(f"<!--{marker}:(\\d+)-->", lambda m: block_html(blocks[int(m.group(1))]), reply["html"])
+    return html, _problem(reply["messages"], file, first_line)
 
 
-def _content_error(messages: list[str], file: str, first_line: int, fallback: str) -> ContentError:
-    for message in messages:
-        match = _MESSAGE_LINE.search(message)
-        if match:
-            line = int(match.group(1)) + first_line - 1
-            if "missing closing delimiter" in message:  # asciidoc-py names the line before the opening one
-                line += 1
-            return ContentError(match.group(2), file, line)
-    detail = messages[-1] if messages else fallback
-    return ContentError(detail.split("ERROR: ", 1)[-1] or "AsciiDoc could not render this page", file)
+def _folders(path: Path | None, file: str) -> tuple[Path, Path]:
+    """(the page's folder, the workshop folder)."""
+    if path is None:
+        return Path.cwd(), Path.cwd()
+    path = path.resolve()
+    parts = Path(file).parts
+    if not parts or Path(file).is_absolute() or path.parts[-len(parts):] != parts:
+        return path.parent, path.parent
+    return path.parent, path.parents[len(parts) - 1]

@@ -113,7 +113,7 @@ class Substitution:
         return VARIABLE.sub(replace, text)
 
     def attributes(self) -> dict[str, str]:
-        """Every variable as an AsciiDoc attribute (whose values asciidoc-py does not escape)."""
+        """Every variable as an AsciiDoc attribute, as its placeholder (attribute values are pasted unescaped)."""
         return {name: value if name in self.html_names else self.placeholder(name)
                 for name, value in self.values.items()}
 

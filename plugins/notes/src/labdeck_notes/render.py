@@ -95,7 +95,9 @@ def render_page(page: Page, values: Mapping[str, str], html_names: Collection[st
     try:
         with substitution.active():
             if page.format == "adoc":
-                html = render_asciidoc(body, page.file, substitution.attributes(), source.body_line)
+                html, adoc_problem = render_asciidoc(body, page.file, substitution.attributes(), source.body_line,
+                                                     page.path)
+                problem = problem or adoc_problem
             else:
                 html = render_markdown(body, page.dialect)
         html = substitution.finish(html)

@@ -9,6 +9,10 @@ each request and reply is a 4-byte length and a pickle, one request at a time. T
 parent waits for a reply at most ``limit`` seconds; then it kills the worker's process
 group (node included) and the next request starts a fresh one.
 
+AsciiDoc pages are rendered by one node process (Asciidoctor.js, asciidoctor_client.py)
+that the worker starts when it loads a workshop with AsciiDoc pages, in the worker's
+process group, and ends when it ends.
+
 The worker is started on the first request that needs it (a server whose notes nobody
 opens never starts one) and stopped after ``IDLE_SECONDS`` without requests; pages
 already rendered are cached in the server and need no worker.
@@ -26,6 +30,7 @@ import pickle
 import signal
 import struct
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -143,9 +148,13 @@ class RenderWorker:
 
 
 def _load(root: Any, workshop_file: str, environ: dict[str, str]) -> Any:
+    from .asciidoctor_client import ASCIIDOCTOR
     from .workshop import load_workshop
 
-    return load_workshop(root, environ, workshop_file=workshop_file)
+    workshop = load_workshop(root, environ, workshop_file=workshop_file)
+    if any(page.format == "adoc" for page in workshop.pages.values()):
+        threading.Thread(target=ASCIIDOCTOR.prestart, daemon=True).start()
+    return workshop
 
 
 def _render(page: Any, values: dict[str, str], html_names: frozenset[str]) -> Any:
@@ -185,9 +194,13 @@ def main() -> None:
     os.close(null)
     os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
-    from . import markdown_render, render  # noqa: F401 - imported once, before the first page
+    from . import asciidoc_render, markdown_render, render  # noqa: F401 - imported once, before the first page
+    from .asciidoctor_client import ASCIIDOCTOR
 
-    serve(requests, replies)
+    try:
+        serve(requests, replies)
+    finally:
+        ASCIIDOCTOR.stop()  # node, started by the first AsciiDoc page (a kill reaches it through the group)
 
 
 if __name__ == "__main__":
