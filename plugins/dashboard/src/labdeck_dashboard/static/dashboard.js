@@ -268,6 +268,28 @@
     },
   };
 
+  // Actions a tab's page carries out (Tab.actions: name prefixes such as "editor:") are forwarded
+  // to its frame, with the same shape, after bringing the tab to the front (loading it if need be).
+  for (const tab of config.tabs) {
+    const panel = findPanel(tab.name);
+    const frame = panel && panel.querySelector("iframe");
+    if (!frame || !(tab.actions || []).length) continue;
+    frame.addEventListener("load", () => {
+      const messages = pending.get(frame) || [];
+      pending.delete(frame);
+      for (const [action, args] of messages) window.labdeck.post(action, args, frame.contentWindow);
+    });
+    window.addEventListener("message", (event) => {
+      const message = event.data;
+      if (event.origin !== ORIGIN || !message || message.labdeck !== 1 || typeof message.action !== "string") return;
+      if (event.source === frame.contentWindow || Object.hasOwn(actions, message.action)) return;
+      if (!tab.actions.some((prefix) => message.action.startsWith(prefix))) return;
+      selectTab(tab.name);
+      const args = message.args && typeof message.args === "object" ? message.args : {};
+      postToFrame(frame, message.action, args);
+    });
+  }
+
   window.labdeck.listen(actions); // only messages from this origin, of the bus's shape
 
   // ---------------------------------------------------------------- notes frame
