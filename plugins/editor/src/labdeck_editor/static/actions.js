@@ -170,9 +170,18 @@ window.LabdeckEditorActions = Object.freeze({
       const document = CM.YAML.parseDocument(view.state.doc.toString());
       if (document.errors.length) throw new Error(`${path} is not valid YAML: ${document.errors[0].message}`);
       change(document, yamlPath(document, args.path));
-      const updated = document.toString();
+      const source = view.state.doc.toString();
+      // keep the author's list style: "key:\n- item" (not indented) or "key:\n  - item"
+      const updated = document.toString({ indentSeq: !/^( *)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(source) });
       await edit(path, (doc) => ({ changes: { from: 0, to: doc.length, insert: updated } }));
       return file;
+    }
+
+    /** Set a value; a scalar replacing a scalar keeps its comment (`replicas: 1  # one for now`). */
+    function setValue(document, keys, value) {
+      const node = keys.length ? document.getIn(keys, true) : null;
+      if (CM.YAML.isScalar(node) && (value === null || typeof value !== "object")) node.value = value;
+      else document.setIn(keys, document.createNode(value));
     }
 
     const nodeAt = (document, keys) => (keys.length ? document.getIn(keys, true) : document.contents);
@@ -184,7 +193,7 @@ window.LabdeckEditorActions = Object.freeze({
       } else if (CM.YAML.isMap(node) && value && typeof value === "object" && !Array.isArray(value)) {
         for (const [key, item] of Object.entries(value)) node.set(key, document.createNode(item));
       } else if (keys.length) {
-        document.setIn(keys, document.createNode(value));
+        setValue(document, keys, value);
       } else {
         document.contents = document.createNode(value);
       }
@@ -321,10 +330,10 @@ window.LabdeckEditorActions = Object.freeze({
         await editYaml(args, (document, keys) => insertValue(document, keys, args.value));
       },
       "editor:yaml-set-value": async (args) => {
-        await editYaml(args, (document, keys) => document.setIn(keys, document.createNode(args.value)));
+        await editYaml(args, (document, keys) => setValue(document, keys, args.value));
       },
       "editor:set-yaml-value": async (args) => {
-        await editYaml(args, (document, keys) => document.setIn(keys, document.createNode(args.value)));
+        await editYaml(args, (document, keys) => setValue(document, keys, args.value));
       },
       "editor:yaml-add-item": async (args) => {
         await editYaml(args, (document, keys) => {
