@@ -33,7 +33,7 @@ def build_wheel(folder: Path, out: Path) -> zipfile.ZipFile:
 
 
 def test_the_build_hooks_are_one_file_configured_by_each_pyproject():
-    assert [plugin.name for plugin in VENDORING] == ["dashboard", "notes", "terminal"]
+    assert [plugin.name for plugin in VENDORING] == ["dashboard", "editor", "notes", "terminal"]
     first = (VENDORING[0] / "hatch_build.py").read_bytes()
     for plugin in VENDORING:
         assert (plugin / "hatch_build.py").read_bytes() == first, f"{plugin.name}/hatch_build.py differs"

@@ -26,9 +26,15 @@ def home():
 
 @pytest.fixture
 def dashboard(labdeck_server, chromium, home):
-    """A signed-in dashboard page (terminal, editor) on a real ``labdeck serve``."""
+    """A signed-in dashboard page (notes, terminal, editor) on a real ``labdeck serve``."""
+    workshop = home.parent / "workshop"
+    workshop.mkdir()
+    (workshop / "01-edit.md").write_text(
+        "# Edit\n\n<button id=open-app onclick=\"labdeck.post('editor:open-file', "
+        "{file: '~/app.py', line: 3})\">Open app.py</button>\n")
     env = {"LABDECK_RUNTIME_DIR": str(home.parent), "URI_ROOT_PATH": "/user/alice/", "HOME": str(home),
-           "TERMINAL_HOME": str(home), "LABDECK_EDITOR_ROOT": str(home), "LABDECK_PLUGINS": "dashboard,terminal,editor",
+           "TERMINAL_HOME": str(home), "LABDECK_EDITOR_ROOT": str(home), "WORKSHOP_DIR": str(workshop),
+           "LABDECK_PLUGINS": "dashboard,notes,terminal,editor",
            "LABDECK_TERMINAL_PROFILE_DIRS": str(home.parent / "profile.d")}
     server = labdeck_server(env=env)
     context = chromium.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
@@ -222,3 +228,15 @@ def test_download_and_copy_a_file(dashboard, home):
     settled(page)
     expect(page.locator("#ld-toast")).to_have_text("Copied to the clipboard")
     assert json.loads(json.dumps(page.evaluate("navigator.clipboard.readText()"))) == "apiVersion: v1\n"
+
+
+def test_a_button_in_a_markdown_page_opens_a_file(dashboard, home):
+    (home / "app.py").write_text("import os\n\nprint(os.getcwd())\n")
+    page = dashboard
+    notes = page.frame_locator("#ld-notes")
+    notes.get_by_role("link", name="Start workshop").click()
+    notes.locator("#open-app").click()
+    expect(page.get_by_role("tab", name="Editor")).to_have_attribute("aria-selected", "true")
+    frame = settled(page)
+    assert cursor_line(frame) == 3
+    expect(frame.locator(".cm-activeLine")).to_have_text("print(os.getcwd())")
