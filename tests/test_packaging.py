@@ -33,7 +33,7 @@ def build_wheel(folder: Path, out: Path) -> zipfile.ZipFile:
 
 
 def test_the_build_hooks_are_one_file_configured_by_each_pyproject():
-    assert [plugin.name for plugin in VENDORING] == ["dashboard", "notes", "terminal"]
+    assert [plugin.name for plugin in VENDORING] == ["dashboard", "editor", "notes", "terminal"]
     first = (VENDORING[0] / "hatch_build.py").read_bytes()
     for plugin in VENDORING:
         assert (plugin / "hatch_build.py").read_bytes() == first, f"{plugin.name}/hatch_build.py differs"
@@ -51,8 +51,8 @@ def test_each_wheel_carries_its_vendor_files(plugin, tmp_path):
     folder = tmp_path / plugin.name
     config = hook_config(plugin)
     shutil.copytree(plugin, folder, ignore=lambda directory, names: [
-        name for name in names if Path(directory, name) == plugin / config["vendor-dir"]
-        or name in ("__pycache__", "build", "dist")])
+        name for name in names if Path(directory, name) == plugin / config["vendor-dir"] or name == "__pycache__"
+        or (Path(directory) == plugin and name in ("build", "dist"))])  # node_modules' own dist/ stay
     assert not (folder / config["vendor-dir"]).exists()
     names = build_wheel(folder, tmp_path / "wheel").namelist()
     vendor = config["vendor-dir"].removeprefix("src/")

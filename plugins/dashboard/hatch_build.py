@@ -11,9 +11,12 @@ What differs is configuration, the hook's table in pyproject.toml::
     [tool.hatch.build.targets.wheel.hooks.custom.files]
     "some-package/dist/lib.js" = "lib.js"         # node_modules path -> path under vendor-dir
     "some-package/css" = "css"                    # a folder is copied whole
+    [tool.hatch.build.targets.wheel.hooks.custom.bundles]
+    "frontend/entry.js" = "bundle.js"             # optional: esbuild (a devDependency) bundles an
+                                                  # entry of the plugin's own into one script
 
 Runs ``npm ci`` when node_modules lacks a file or is older than package-lock.json, then
-copies. Without npm, an already filled vendor folder is used as is.
+copies and bundles. Without npm, an already filled vendor folder is used as is.
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ class VendorBuildHook(BuildHookInterface):
         modules = root / "node_modules"
         vendor = root / self.config["vendor-dir"]
         files: dict[str, str] = self.config["files"]
+        bundles: dict[str, str] = self.config.get("bundles", {})
         if not _installed(root, files):
             npm = shutil.which("npm")
             if npm is None:
-                if all((vendor / name).exists() for name in files.values()):
+                if all((vendor / name).exists() for name in [*files.values(), *bundles.values()]):
                     return  # copied by an earlier build, and no npm to refresh it
                 raise RuntimeError(f"{self.metadata.name} needs npm (Node.js) to fetch its front-end libraries "
                                    "(package-lock.json)")
@@ -53,6 +57,10 @@ class VendorBuildHook(BuildHookInterface):
                 shutil.copytree(source, target)
             else:
                 shutil.copyfile(source, target)
+        for entry, name in bundles.items():
+            subprocess.run([str(modules / ".bin" / "esbuild"), entry, "--bundle", "--minify", "--format=iife",
+                            "--legal-comments=eof", "--log-level=warning", f"--outfile={vendor / name}"],
+                           cwd=root, check=True)
 
 
 def _installed(root: Path, files: dict[str, str]) -> bool:

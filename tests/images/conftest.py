@@ -150,7 +150,7 @@ def terminal_image(buildah: Buildah, debian_base: str) -> str:
 
 @pytest.fixture(scope="session")
 def dashboard_image(buildah: Buildah, terminal_image: str) -> str:
-    reason = plugins_present("notes", "dashboard", "console")
+    reason = plugins_present("notes", "dashboard", "editor", "console")
     if reason:
         pytest.skip(reason)
     buildah.bud("images/dashboard/Containerfile", DASHBOARD, {"TERMINAL_IMAGE": terminal_image})

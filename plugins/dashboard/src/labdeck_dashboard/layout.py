@@ -23,11 +23,13 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 @dataclass(frozen=True)
 class Tab:
     """A dashboard work-area tab: ``name`` shown, ``url`` relative to the prefix
-    or absolute. Links in the notes under ``url`` open this tab."""
+    or absolute. Links in the notes under ``url`` open this tab. Bus actions whose name starts
+    with one of ``actions`` (``"editor:"``) are forwarded to the tab's page, opening it first."""
 
     name: str
     url: str
     title: str | None = None
+    actions: tuple[str, ...] = ()
 
 
 def parse_tabs(text: str) -> tuple[Tab, ...]:
@@ -77,7 +79,8 @@ class Layout:
             "terminalUrl": self.terminal_url,
             "sessions": list(self.sessions),
             "sessionSizes": list(self.session_sizes),
-            "tabs": [{"name": tab.name, "url": tab.url, "title": tab.title or tab.name} for tab in self.tabs],
+            "tabs": [{"name": tab.name, "url": tab.url, "title": tab.title or tab.name, "actions": list(tab.actions)}
+                     for tab in self.tabs],
             "restartUrl": self.restart_url,
         }
 
@@ -121,6 +124,6 @@ def build_layout(deck: Deck) -> Layout:
         terminal_url=deck.url("terminal") if has_terminal else None,
         sessions=sessions,
         session_sizes=sizes,
-        tabs=tuple(Tab(tab.name, resolve_url(tab.url, prefix), tab.title) for tab in tabs),
+        tabs=tuple(Tab(tab.name, resolve_url(tab.url, prefix), tab.title, tab.actions) for tab in tabs),
         restart_url=own.restart_url,
     )

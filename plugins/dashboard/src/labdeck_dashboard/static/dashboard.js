@@ -372,10 +372,13 @@
   }
 
   // ---------------------------------------------------------------- actions other plugins carry out
-  // editor:*, files:*, examiner:* go to the tab of that name (Editor, Files, Examiner), which
-  // listens on the bus; without such a tab the notes say which plugin the action needs.
+  // An action a tab declares (Tab.actions: name prefixes such as "editor:") goes to that tab's
+  // frame, which listens on the bus; editor:*, files:*, examiner:* otherwise go to the tab of that
+  // name (Editor, Files, Examiner). Without such a tab the notes say which plugin the action needs.
   const RELAYED = ["editor", "files", "examiner"];
   const relayTab = (action) => {
+    const declared = config.tabs.find((tab) => (tab.actions || []).some((prefix) => action.startsWith(prefix)));
+    if (declared) return findPanel(declared.name) || null;
     const namespace = action.split(":")[0];
     return RELAYED.includes(namespace) ? findPanel(namespace) || null : null;
   };
