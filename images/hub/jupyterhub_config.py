@@ -149,6 +149,16 @@ if SPAWNER == "kubernetes":
     c.KubeSpawner.mem_guarantee = memory
     c.KubeSpawner.uid = None  # the image's user (OpenShift assigns one from the namespace range)
     c.KubeSpawner.fs_gid = None
+    # any UID, never root, in group 0, which owns /opt/app-root as S2I images have it; no way up from there
+    c.KubeSpawner.supplemental_gids = [0]
+    c.KubeSpawner.container_security_context = RESTRICTED = {
+        "runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    # the pod's Kubernetes token only where a console in the pod acts with it (docs/console.md)
+    workshop_account = env("WORKSHOP_SERVICE_ACCOUNT")
+    c.KubeSpawner.service_account = workshop_account or None
+    c.KubeSpawner.automount_service_account_token = bool(workshop_account)
     c.KubeSpawner.pod_name_template = "labdeck-{user_server}"
     volume_size = env("VOLUME_SIZE")
     if volume_size:
@@ -167,7 +177,9 @@ if SPAWNER == "kubernetes":
             "image": image,
             "command": ["labdeck", "copy-once", "/opt/app-root", "/mnt/app-root"],
             "volumeMounts": [{"name": "app-root", "mountPath": "/mnt/app-root"}],
-            "resources": {"limits": {"memory": env("WORKSHOP_MEMORY", "512Mi")}},
+            "resources": {"requests": {"memory": env("WORKSHOP_MEMORY", "512Mi")},
+                          "limits": {"memory": env("WORKSHOP_MEMORY", "512Mi")}},
+            "securityContext": RESTRICTED,
         }]
     if ANONYMOUS:
         c.KubeSpawner.delete_pvc = True  # temporary users leave nothing behind

@@ -3,10 +3,10 @@
 Usage: python proxy_app.py PORT UPSTREAM_PORT TOKEN
 """
 
-import asyncio
 import sys
 
 from labdeck import ProxySpec, hookimpl
+from labdeck.deck import DECK
 from labdeck.server import run_app
 from labdeck_testing import make_app
 
@@ -22,13 +22,12 @@ class BenchProxy:
 
 def main() -> None:
     port, upstream_port, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    app = make_app({"bench": BenchProxy(upstream_port)}, token=token, log_level="warning")
+    app = make_app({"bench": BenchProxy(upstream_port)}, token=token, log_level="warning", port=port)
     try:
-        import uvloop
+        from uvloop import run
     except ImportError:
-        asyncio.run(run_app(app, "127.0.0.1", port))
-    else:
-        uvloop.run(run_app(app, "127.0.0.1", port))
+        from asyncio import run
+    run(run_app(app, app[DECK].settings.core))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import socket
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +22,8 @@ def normalize_prefix(text: str) -> str:
 
 CORE_SETTINGS: list[Setting] = [
     Setting("host", default="127.0.0.1", help="address to listen on"),
-    Setting("port", type=int, default=10080, help="port to listen on"),
+    Setting("port", type=int, default=None, help="port to listen on (default: 8080, or the first free one after it)"),
+    Setting("socket", type=Path, default=None, help="unix socket to listen on instead of host and port (made 0600)"),
     Setting("service_url", env="JUPYTERHUB_SERVICE_URL", default=None,
             help="URL to listen on, as JupyterHub gives it (overrides host and port)"),
     Setting("prefix", env=("JUPYTERHUB_SERVICE_PREFIX", "URI_ROOT_PATH"), type=normalize_prefix,
@@ -69,6 +72,8 @@ def finalize_settings(settings: Settings) -> Settings:
             # browser's scheme and host are only in X-Forwarded-*, which no browser can set itself
             changes["trusted_proxies"] = ("*",)
     port = changes.get("port", core.port)
+    if port is None:
+        port = changes["port"] = 0 if core.socket else first_free_port(core.host, 8080)
     if not 0 <= port <= 65535:
         raise SettingsError(f"--port / LABDECK_PORT: {port} is not a port number")
     if core.runtime_dir is None:
@@ -76,6 +81,16 @@ def finalize_settings(settings: Settings) -> Settings:
         name = f"labdeck-{os.getuid()}-{port}" if port else f"labdeck-{os.getuid()}-any-{secrets.token_hex(4)}"
         changes["runtime_dir"] = Path(tempfile.gettempdir()) / name
     return settings.replace(**changes)
+
+
+def first_free_port(host: str, port: int) -> int:
+    """``port``, else the first after it nothing listens on (an author's second labdeck gets 8081)."""
+    for candidate in range(port, port + 20):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe, contextlib.suppress(OSError):
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            probe.bind((host, candidate))
+            return candidate
+    return port
 
 
 def ensure_private_dir(path: Path) -> Path:

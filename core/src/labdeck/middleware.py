@@ -19,11 +19,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def front_middleware(core) -> Middleware | None:
-    """Host checked where DNS rebinding matters (listening on loopback, or ``LABDECK_ALLOWED_HOSTS``
-    set; on 0.0.0.0 sign-in protects); ``X-Forwarded-Proto/Host`` believed from trusted proxies."""
+    """Host checked where DNS rebinding matters (on loopback, or ``LABDECK_ALLOWED_HOSTS`` set; on 0.0.0.0
+    sign-in protects, on a socket the server in front); ``X-Forwarded-*`` believed from trusted proxies."""
     proxies = tuple(core.trusted_proxies)
     names = {"localhost", host_name(core.host), *(h.lower() for h in core.allowed_hosts)} \
-        if is_loopback(core.host) or core.allowed_hosts else None
+        if (is_loopback(core.host) and not core.socket) or core.allowed_hosts else None
     if not proxies and names is None:
         return None
 

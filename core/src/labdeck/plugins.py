@@ -7,7 +7,6 @@ import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -42,14 +41,9 @@ def plugin_enabled(name: str, only: Iterable[str] | None, disable: Iterable[str]
     return flag is None or flag == "" or parse_bool(flag)
 
 
-def make_plugin_manager(
-    *,
-    only: Iterable[str] | None = None,
-    disable: Iterable[str] = (),
-    environ: Mapping[str, str] | None = None,
-    extra: Mapping[str, ModuleType | object] | None = None,
-    discover: bool = True,
-) -> pluggy.PluginManager:
+def make_plugin_manager(*, only: Iterable[str] | None = None, disable: Iterable[str] = (),
+                        environ: Mapping[str, str] | None = None, extra: Mapping[str, object] | None = None,
+                        discover: bool = True) -> pluggy.PluginManager:
     """A fresh manager with core's built-ins, the enabled entry-point plugins and ``extra``
     (name -> plugin); every plugin's own hookspecs added, every hookimpl checked."""
     import importlib
@@ -104,9 +98,8 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     return infos
 
 
-def collect(
-    pm: pluggy.PluginManager, hook: str, expected: type | tuple[type, ...], **kwargs: Any
-) -> list[tuple[str, Any]]:
+def collect(pm: pluggy.PluginManager, hook: str, expected: type | tuple[type, ...],
+            **kwargs: Any) -> list[tuple[str, Any]]:
     """Call ``hook`` through pluggy on each plugin in call order; return ``(plugin, item)``
     for every item of every returned list, checking each is an ``expected``."""
     return [(name, item) for name, value in call_each(pm, hook, **kwargs)

@@ -26,20 +26,14 @@ log = logging.getLogger("labdeck.proxy")
 #: the WebSockets open through the proxy, closed together when the app stops
 WEBSOCKETS = web.AppKey("labdeck.websockets", set)
 
-HOP_BY_HOP = frozenset(
-    h.lower()
-    for h in (
-        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
-        "Trailers", "Transfer-Encoding", "Upgrade", "Proxy-Connection",
-    )
-)
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                        "trailers", "transfer-encoding", "upgrade", "proxy-connection"})
 # what we never send upstream: hop-by-hop, our own credentials, a length we do not forward as is
 NOT_UPSTREAM = HOP_BY_HOP | {"host", "authorization", "content-length"}
 NOT_DOWNSTREAM = HOP_BY_HOP | {"content-length"}
 # WebSocket handshake headers: aiohttp's client makes its own.
-WS_HANDSHAKE = frozenset(h.lower() for h in ("Sec-WebSocket-Key", "Sec-WebSocket-Version",
-                                              "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
-                                              "Sec-WebSocket-Accept"))
+WS_HANDSHAKE = frozenset({"sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
+                          "sec-websocket-protocol", "sec-websocket-accept"})
 # what a client says of where a request came from, believed only from LABDECK_TRUSTED_PROXIES
 CLIENT_FORWARDING = frozenset({"x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-port"})
 SMALL_BODY = 256 * 1024
@@ -151,11 +145,8 @@ class Proxy:
     def _session(self, unix_socket: str | None) -> aiohttp.ClientSession:
         session = self._sessions.get(unix_socket)
         if session is None:
-            connector: aiohttp.BaseConnector
-            if unix_socket:
-                connector = aiohttp.UnixConnector(path=unix_socket, limit=0)
-            else:
-                connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+            connector = aiohttp.UnixConnector(path=unix_socket, limit=0) if unix_socket \
+                else aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
             session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
                                             cookie_jar=aiohttp.DummyCookieJar(), skip_auto_headers=("User-Agent",))
             self._sessions[unix_socket] = session
@@ -232,8 +223,7 @@ class Proxy:
         finally:
             upstream.release()
 
-    async def _relay(self, request: web.Request, route: Route,
-                     upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    async def _relay(self, request: web.Request, route: Route, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
         headers = without(upstream.headers, NOT_DOWNSTREAM)
         if "Location" in headers:
             headers["Location"] = route.public_location(headers["Location"])
@@ -290,9 +280,9 @@ class Proxy:
                     await asyncio.sleep(0.2)
                     continue
                 return upstream_unavailable(self._what(route), 502, "The program behind this page is not running.")
-        ws = web.WebSocketResponse(protocols=(upstream.protocol,) if upstream.protocol else (),
-                                   max_msg_size=WS_MAX_MESSAGE,
-                                   autoping=True, autoclose=False, compress=False, heartbeat=None)
+        protocols = (upstream.protocol,) if upstream.protocol else ()
+        ws = web.WebSocketResponse(protocols=protocols, max_msg_size=WS_MAX_MESSAGE, autoping=True, autoclose=False,
+                                   compress=False, heartbeat=None)
         await ws.prepare(request)
         registry = request.config_dict[WEBSOCKETS]
         registry.add(ws)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import sys
 
 import pluggy
@@ -14,12 +16,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from .app import AUTH_BACKEND, create_app
 from .deck import DECK
-from .settings import Settings
+from .settings import Settings, SettingsGroup
 
 log = logging.getLogger("labdeck")
 
-#: ports Chromium-based browsers will not connect to, of those labdeck is likely to be given
-#: (10080 is the original images' port: behind a router, as in a cluster, browsers never see it)
+#: ports Chromium refuses that labdeck may be given (the original images' 10080 is fine behind a router)
 BROWSER_BLOCKED_PORTS = frozenset({10080, 6000, 6665, 6666, 6667, 6668, 6669, 6697})
 
 
@@ -53,18 +54,26 @@ def configure_logging(level: str) -> None:
     logging.getLogger("aiohttp.server").addFilter(without_request_bytes)
 
 
-async def run_app(app: web.Application, host: str, port: int) -> None:
+async def run_app(app: web.Application, core: SettingsGroup) -> None:
     runner = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=1.0, reuse_address=True)
-    await site.start()
-    bound = runner.addresses[0][1]
     prefix = app[DECK].prefix
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}{prefix}"
+    if core.socket:
+        listener, mask = socket.socket(socket.AF_UNIX), os.umask(0o177)  # 0600 from the start: only we connect
+        try:
+            listener.bind(str(core.socket))
+        finally:
+            os.umask(mask)
+        await web.SockSite(runner, listener, shutdown_timeout=1.0).start()
+        url = f"http+unix://{str(core.socket).replace('/', '%2F')}{prefix}"
+    else:
+        await web.TCPSite(runner, core.host, core.port, shutdown_timeout=1.0, reuse_address=True).start()
+        port = runner.addresses[0][1]
+        url = f"http://{core.host if ':' not in core.host else f'[{core.host}]'}:{port}{prefix}"
+        if port in BROWSER_BLOCKED_PORTS:
+            log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
+                        "proxy, but to open labdeck directly in those browsers choose another --port", port)
     print(f"labdeck: serving at {url}", flush=True)
-    if bound in BROWSER_BLOCKED_PORTS:
-        log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
-                    "proxy, but to open labdeck directly in those browsers choose another --port", bound)
     message = app[AUTH_BACKEND].startup_message(url)
     if message:
         print(message, flush=True)
@@ -80,13 +89,11 @@ async def run_app(app: web.Application, host: str, port: int) -> None:
 
 
 def serve(settings: Settings, pm: pluggy.PluginManager) -> int:
-    core = settings.core
-    configure_logging(core.log_level)
+    configure_logging(settings.core.log_level)
     app = create_app(settings, pm)
     try:
-        import uvloop
+        from uvloop import run
     except ImportError:
-        asyncio.run(run_app(app, core.host, core.port))
-    else:
-        uvloop.run(run_app(app, core.host, core.port))
+        from asyncio import run
+    run(run_app(app, settings.core))
     return 0

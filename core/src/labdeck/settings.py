@@ -192,11 +192,8 @@ def check_unique(specs: Iterable[Setting]) -> list[Setting]:
     return result
 
 
-def load_settings(
-    specs: Iterable[Setting],
-    flags: Mapping[str, str | None] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Settings:
+def load_settings(specs: Iterable[Setting], flags: Mapping[str, str | None] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
     """Resolve every spec from ``flags`` (raw text by ``spec.key``), then ``environ``, then default."""
     environ = os.environ if environ is None else environ
     flags = flags or {}

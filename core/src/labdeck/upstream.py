@@ -26,8 +26,7 @@ class LeanResponse:
 
     def __init__(self, connection: _Connection):
         self._connection = connection
-        self.status = 0
-        self.reason = ""
+        self.status, self.reason = 0, ""
         self._raw: list[tuple[str, str]] = []
         self.headers: CIMultiDict = CIMultiDict()
         self.headers_received: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -102,9 +101,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.response: LeanResponse | None = None
-        self.closed = False
-        self.paused = False
-        self.used = False
+        self.closed = self.paused = self.used = False
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
