@@ -45,6 +45,9 @@ def register_settings() -> list[Setting]:
                 help="reload an open notes page when its file changes"),
         Setting("render_timeout", type=float, default=5.0,
                 help="seconds a page may take to render before it is stopped and shows an error"),
+        Setting("progress_file", type=Path, default=None,
+                help="where each attendee's progress is kept (SQLite; default "
+                     "~/.local/share/labdeck/progress.sqlite: the home folder outlives the container)"),
     ]
 
 
@@ -56,19 +59,21 @@ def register_hookspecs():
 @hookimpl
 def register_routes(deck):
     from .asciidoctor_client import warn_without_node
+    from .formats.setup_scripts import setup_context
+    from .killercoda_steps import StepScripts
+    from .progress import progress_context
     from .site import Site
     from .views import Views
 
     own = deck.settings.notes
     warn_without_node(own.content)
     site = Site(own.content, workshop_file=own.workshop_file)
-    from .formats.setup_scripts import setup_context
-    from .killercoda_steps import StepScripts
 
     views = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
                   render_timeout=own.render_timeout)
     app = views.app()
     app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
+    app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
     return app
 

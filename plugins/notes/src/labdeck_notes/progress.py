@@ -15,8 +15,13 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+
+from aiohttp import web
+
+from labdeck import Deck
 
 log = logging.getLogger("labdeck.notes.progress")
 
@@ -24,6 +29,8 @@ log = logging.getLogger("labdeck.notes.progress")
 VERSION = 1
 #: time on a page counts until the next view, but no more than this (a coffee break is not study)
 IDLE_CAP = 600.0
+
+DEFAULT_FILE = Path("~/.local/share/labdeck/progress.sqlite")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS visits (user TEXT, page TEXT, first REAL, last REAL, seconds REAL,
@@ -175,3 +182,26 @@ class ProgressStore:
 
 def _busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
+
+
+PROGRESS = web.AppKey("progress", ProgressStore)
+
+
+def progress_context(path: Path | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The notes app's store at ``app[PROGRESS]`` (``path`` None: ``DEFAULT_FILE``), closed at the end."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        store = app[PROGRESS] = ProgressStore((path or DEFAULT_FILE).expanduser())
+        yield
+        store.close()
+
+    return context
+
+
+def attendee(request: web.Request) -> str:
+    """Whose progress a request reads and writes: the signed-in name (``attendee`` when sign-in is off)."""
+    try:
+        name = Deck.principal(request).name
+    except KeyError:  # a request core's sign-in did not see (the notes app alone, in tests)
+        name = ""
+    return name or "attendee"

@@ -23,6 +23,7 @@ from labdeck import Deck
 
 from .files import safe_file
 from .frontmatter import ContentError
+from .progress import PROGRESS, attendee
 from .render import Rendered, error_box, file_key
 from .site import MISSING, Site
 from .variables import request_variables
@@ -236,6 +237,9 @@ class Views:
     async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
         values = await request_variables(request, workshop)
         rendered = await self.rendered(page, values, workshop)
+        progress = request.app.get(PROGRESS)
+        if progress is not None and page.index is not None:  # a step of the workshop: where the attendee is now
+            await self.off_loop(progress.visit, attendee(request), page.id)
         next_page = workshop.pages.get(page.next) if page.next else None
         prev_page = workshop.pages.get(page.prev) if page.prev else None
         exit_external = finish = False
