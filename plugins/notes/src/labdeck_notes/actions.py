@@ -84,7 +84,8 @@ EDITOR_VERBS = (
     "replace-lines-in-range", "delete-lines-in-range", "delete-matching-lines", "insert-value-into-yaml",
     "set-yaml-value", "delete-yaml-value", "merge-yaml-values", "add-yaml-item", "insert-yaml-item",
     "replace-yaml-item", "select-yaml-path", "execute-command", "open-terminal", "close-terminal",
-    "clear-terminal", "interrupt-terminal", "send-to-terminal",
+    "clear-terminal", "interrupt-terminal", "send-to-terminal", "yaml-set-value", "yaml-add-item",
+    "yaml-insert-item", "yaml-replace-item", "yaml-delete-value", "yaml-merge-values", "yaml-select-path",
 )
 for _verb in EDITOR_VERBS:
     ACTIONS[f"editor:{_verb}"] = Spec("Editor", _verb.replace("-", " ").capitalize(), "file", (), (), "editor",

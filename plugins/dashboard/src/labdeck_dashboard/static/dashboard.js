@@ -285,6 +285,11 @@
     "dashboard:create-dashboard": (args) => createDashboard(args, false),
     "dashboard:reload-dashboard": (args) => createDashboard(args, true),
     "dashboard:delete-dashboard": (args) => deleteDashboard(String(args.name ?? "")),
+    // how an action another tab carried out went (labdeck-editor): the notes show it on the block
+    "editor:result": (args) => {
+      const frame = document.getElementById("ld-notes");
+      if (frame && frame.contentWindow) window.labdeck.post("editor:result", args, frame.contentWindow);
+    },
     "dashboard:open-url": (args) => {
       const url = new URL(String(args.url ?? ""), window.location.href);
       if (!/^https?:$/.test(url.protocol)) return;
