@@ -266,7 +266,7 @@ line: 3
 
 ```editor:select-matching-text
 file: ~/app.py
-text: "not in the file"
+text: "<img src=x onerror=window.injected=1>"
 ```
 """
 
@@ -291,9 +291,11 @@ def test_action_fences_in_a_homeroom_workshop_open_the_file_and_report_on_the_bl
     failing = notes.locator(".ld-action[data-action='editor:select-matching-text']")
     failing.click()
     failed = failing.locator(".ld-action-failed")
-    expect(failed).to_have_text("editor:select-matching-text: 'not in the file' is not in app.py")
+    # the page's own text comes back in the message: shown as text, never as markup
+    expect(failed).to_have_text("editor:select-matching-text: '<img src=x onerror=window.injected=1>' is not in app.py")
+    expect(failed.locator("img")).to_have_count(0)
     expect(opening.locator(".ld-action-failed")).to_have_count(0)  # only the clicked block says so
-    (home / "app.py").write_text("print('not in the file')\n")
+    (home / "app.py").write_text("print('<img src=x onerror=window.injected=1>')\n")
     failing.click()
     expect(failed).to_have_count(0)  # the next result replaces it
     expect(failing.locator(".ld-code-feedback")).to_have_text("Selected the text in app.py")
