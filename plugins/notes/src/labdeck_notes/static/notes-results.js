@@ -32,6 +32,8 @@
     if (status) status.textContent = "Failed";
     failed = document.createElement("p");
     failed.className = "ld-error ld-action-failed";
+    failed.style.gridColumn = "1 / -1"; // a row of its own in the block's grid (notes.css .ld-code)
+    failed.style.margin = "0";
     failed.setAttribute("role", "alert");
     failed.textContent = String(args.message || "The action failed");
     block.appendChild(failed);
