@@ -250,3 +250,37 @@ async def test_a_check_request_that_is_not_json_or_names_no_page_is_refused(tmp_
     client = await checks_client(markdown_workshop(tmp_path, tmp_path / "marker"))
     assert (await client.post("/notes/-/checks/run", data="nope")).status == 400
     assert (await client.post("/notes/-/checks/run", json={"page": "nowhere", "name": "x"})).status == 404
+
+
+def test_notes_check_names_a_missing_check_script_in_a_plain_markdown_workshop(tmp_path):
+    from labdeck_notes.check import check_workshop
+
+    folder = write(tmp_path / "ws", {
+        "index.md": "# Start\n\n```examiner:execute-test\nname: there\n```\n\n"
+                    "```examiner:execute-test\nname: gone\n```\n",
+        "examiner/tests/there": "#!/bin/sh\n",
+    })
+    problems = [str(p) for p in check_workshop(folder)]
+    assert [p for p in problems if "examiner" in p] == [
+        "index.md:7: error: examiner:execute-test 'gone': no script examiner/tests/gone"]
+
+
+async def test_a_cross_site_post_cannot_run_a_check(tmp_path, checks_client):
+    witness = tmp_path / "ran"
+    folder = write(tmp_path / "ws", {"index.md": "```examiner:execute-test\nname: touch\n```\n",
+                                     "examiner/tests/touch": f"#!/bin/sh\ntouch {witness}\n"})
+    client = await checks_client(folder)
+    response = await client.post("/notes/-/checks/run", json={"page": "index", "name": "touch"},
+                                 headers={"Origin": "https://evil.example"})
+    assert response.status == 403 and not witness.exists()
+    assert (await run(client, "index", "touch"))["state"] == "passed" and witness.exists()
+
+
+async def test_a_check_needs_the_attendee_signed_in(tmp_path, labdeck_client):
+    witness = tmp_path / "ran"
+    folder = write(tmp_path / "ws", {"index.md": "```examiner:execute-test\nname: touch\n```\n",
+                                     "examiner/tests/touch": f"#!/bin/sh\ntouch {witness}\n"})
+    client = await labdeck_client({"notes": labdeck_notes}, content=folder, notes_progress_file=tmp_path / "p.db")
+    response = await client.post("/notes/-/checks/run", json={"page": "index", "name": "touch"},
+                                 allow_redirects=False)
+    assert response.status in (302, 401, 403) and not witness.exists()
