@@ -31,10 +31,13 @@ def example_copy(tmp_path: Path):
 
 @pytest.fixture
 def notes_client(labdeck_client):
-    """An in-process labdeck with only the notes plugin, signed in (auth none)."""
+    """An in-process labdeck with only the notes plugin, signed in (auth none). A workshop's
+    setup.d scripts do not run (corpus workshops' scripts call kubectl) unless a test asks with
+    ``notes_setup_scripts=True``."""
     import labdeck_notes
 
     async def make(content: Path, prefix: str = "/", **settings):
+        settings.setdefault("notes_setup_scripts", False)
         return await labdeck_client({"notes": labdeck_notes}, content=Path(content), prefix=prefix,
                                     auth="none", **settings)
 
