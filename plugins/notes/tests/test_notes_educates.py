@@ -233,3 +233,16 @@ async def test_served_page_and_dashboard_hooks_of_an_educates_workshop(tmp_path,
     assert labdeck_notes.dashboard_terminal_layout(deck) == "split/2"
     assert labdeck_notes.educates_tabs(deck) == [("Docs", "https://example.org/docs"),
                                                  ("Extra", "terminal/session/extra")]
+
+
+async def test_live_reload_follows_an_edit_of_the_workshop_definition(tmp_path, notes_client):
+    root = make_workshop(tmp_path / "w", {"01.md": "---\ntitle: One\n---\ntext\n"})
+    client = await notes_client(root)
+    assert "Tiny Workshop" in await (await client.get("/notes/01")).text()
+    response = await client.get("/notes/-/live?page=01")
+    assert (await response.content.readuntil(b"\n\n")).startswith(b"event: version")
+    definition = root / "resources" / "workshop.yaml"
+    definition.write_text(definition.read_text().replace("Tiny Workshop", "Renamed Workshop"))
+    assert (await asyncio.wait_for(response.content.readuntil(b"\n\n"), 20)).startswith(b"event: change")
+    response.close()
+    assert "Renamed Workshop" in await (await client.get("/notes/01")).text()
