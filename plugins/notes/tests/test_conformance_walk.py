@@ -69,3 +69,12 @@ async def test_every_corpus_workshop_serves_each_action_as_one_clickable_element
             problems.append(f"{page_id}: {leftover.group(0)!r} shown as text")
         problems += [f"{page_id}: raw action YAML {line!r}" for line in raw if line in unescape(body)]
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("name", WORKSHOPS)
+def test_notes_check_finds_no_error_in_any_corpus_workshop(name, corpus):
+    """Published workshops that work: `labdeck notes check` raises no false alarm on them (an
+    Educates ``{{< param name >}}`` inside an execute block included)."""
+    from labdeck_notes.check import check_workshop
+
+    assert [str(p) for p in check_workshop(corpus / name) if p.level == "error"] == []
