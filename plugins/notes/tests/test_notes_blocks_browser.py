@@ -166,4 +166,4 @@ def test_without_restart_url_finish_goes_to_the_overview_without_asking(notes):
     assert page.locator("dialog").count() == 0
     with page.expect_navigation():
         page.get_by_role("link", name="Finish Workshop").click()
-    assert page.url == url + "notes/-/overview"
+    assert page.url == url + "notes/-/overview"  # the workshop's overview (notes/ opens the first module)

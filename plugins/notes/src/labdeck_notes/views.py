@@ -21,6 +21,7 @@ from pygments.formatters import HtmlFormatter
 
 from labdeck import Deck
 
+from .asciidoctor_client import has_asciidoc
 from .check_gate import page_gate
 from .files import safe_file
 from .frontmatter import ContentError
@@ -99,9 +100,18 @@ class Views:
 
     async def _worker_lifecycle(self, app: web.Application):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
+        warming = asyncio.get_running_loop().create_task(self._warm_for_asciidoc())
         yield
+        warming.cancel()
         await self.worker.close()
         self._thread.shutdown(wait=False, cancel_futures=True)
+
+    async def _warm_for_asciidoc(self) -> None:
+        """Node and Asciidoctor.js take most of a second to start on a busy machine: when the
+        workshop has AsciiDoc pages, the worker loads it (which starts node) at labdeck's start
+        rather than with the first page an attendee opens. Other workshops start it lazily."""
+        if await self.off_loop(has_asciidoc, self.site.root):
+            await self.workshop()
 
     async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)

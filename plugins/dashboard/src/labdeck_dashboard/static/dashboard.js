@@ -169,6 +169,8 @@
     makeSplit(terminalPanes, `terminals-${terminalPanes.length}`, config.sessionSizes,
       { direction: "vertical", minSize: 60 });
   }
+  const [upper, lower] = [document.getElementById("ld-upper"), document.getElementById("ld-lower")];
+  if (upper && lower) makeSplit([upper, lower], "lower", [70, 30], { direction: "vertical", minSize: 60 });
   narrow.addEventListener("change", layoutMain);
   layoutMain();
 
