@@ -153,6 +153,11 @@ class ProgressStore:
 
     # -- reads ----------------------------------------------------------------------------------
 
+    def current(self, user: str) -> str | None:
+        """The page ``user`` looked at last (None before their first page, or without a store)."""
+        rows = self._read("SELECT page FROM current WHERE user = ?", (user,))
+        return rows[0][0] if rows else None
+
     def snapshot(self, user: str) -> dict[str, Any]:
         """``{"version": 1, "user", "current", "pages": {id: {"visited", "seconds", "blocks", "checks"}}}``."""
         pages: dict[str, dict[str, Any]] = {}
