@@ -141,3 +141,44 @@ def test_progress_survives_kill_9_of_labdeck_and_the_terminal_server(workshop_se
     expect(notes.locator("h1")).to_contain_text("One")
     expect(notes.locator(".ld-execute").first.locator(".ld-result")).to_contain_text("\u2713")
     assert browsing.errors == []
+
+
+CHECKED = {
+    "01-intro.md": "# Intro\n\nHello.\n",
+    "02-work.md": "# Work\n\n```examiner:execute-test\nname: ready\n```\n\n```examiner:execute-test\nname: done\n```\n",
+    "03-end.md": "# End\n\nBye.\n",
+}
+
+
+def test_the_overview_shows_where_the_attendee_is_and_reset_forgets_it_after_asking(attendee, tmp_path):
+    from labdeck_notes.progress import ProgressStore
+
+    for name, text in CHECKED.items():
+        (tmp_path / name).write_text(text)
+    database = tmp_path / "progress.sqlite"
+    server, browsing = attendee(tmp_path, LABDECK_NOTES_PROGRESS_FILE=str(database))
+    page = browsing.page
+    notes = page.frame_locator("#ld-notes")
+    expect(notes.locator(".ld-page-count")).to_have_text("page 1 of 3 · 0 of 2 checks")
+    notes.locator("a[rel='next']").click()
+    expect(notes.locator(".ld-page-count")).to_have_text("page 2 of 3 · 0 of 2 checks")
+    user = saved(server)["user"]
+    ProgressStore(database).result(user, "check", "02-work", "ready", "passed")  # as a check would record it
+    notes.locator(".ld-nav-home").click()
+    expect(notes.locator(".ld-page-count")).to_have_text("page 2 of 3 · 1 of 2 checks")
+    expect(notes.locator("li.ld-visited")).to_have_count(2)
+    expect(notes.locator("li.ld-current")).to_have_text("Work")
+    expect(notes.locator(".ld-resume")).to_have_attribute("href", f"{PREFIX}notes/02-work")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # asked, and the attendee said no
+    notes.locator(".ld-reset-progress").click()
+    expect(notes.locator("li.ld-visited")).to_have_count(2)
+    assert saved(server)["current"] == "02-work"
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    notes.locator(".ld-reset-progress").click()
+    expect(notes.locator("li.ld-visited")).to_have_count(0)
+    expect(notes.locator(".ld-page-count")).to_have_text("3 pages · 0 of 2 checks")
+    assert "Reset your progress?" in asked[0]
+    assert saved(server)["pages"] == {}
+    assert browsing.errors == []

@@ -137,10 +137,14 @@ window.labdeckProgress = (function () {
       item.classList.toggle("ld-visited", Boolean((progress.pages || {})[id]));
       item.classList.toggle("ld-current", id === progress.current);
     }
+    var ids = (progress.sequence || []).map(function (page) { return page.id; });
+    var position = ids.indexOf(progress.current);
+    var count = document.querySelector(".ld-page-count");
+    if (count && position >= 0) count.firstChild.textContent = "page " + (position + 1) + " of " + ids.length;
     var resume = document.querySelector(".ld-resume");
     var current = progress.current && document.querySelector('.ld-page-list a[data-page="' + CSS.escape(progress.current) + '"]');
     if (resume && current) {
-      resume.href = current.href;
+      resume.setAttribute("href", current.getAttribute("href"));
       resume.hidden = false;
     }
   }
