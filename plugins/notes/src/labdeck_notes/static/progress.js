@@ -129,20 +129,27 @@ window.labdeckProgress = (function () {
     });
   }
 
+  /** The page id a link of the overview leads to (its path under the notes). */
+  function linkedPage(link) {
+    var path = new URL(link.href).pathname;
+    return path.indexOf(base) === 0 ? decodeURIComponent(path.slice(base.length)) : null;
+  }
+
   function showOverview(progress) {
-    var links = document.querySelectorAll(".ld-page-list a[data-page]");
+    var links = document.querySelectorAll(".ld-page-list a[href]");
+    var current = null;
     for (var i = 0; i < links.length; i++) {
-      var id = links[i].getAttribute("data-page");
+      var id = linkedPage(links[i]);
       var item = links[i].parentNode;
       item.classList.toggle("ld-visited", Boolean((progress.pages || {})[id]));
       item.classList.toggle("ld-current", id === progress.current);
+      if (id === progress.current) current = links[i];
     }
     var ids = (progress.sequence || []).map(function (page) { return page.id; });
     var position = ids.indexOf(progress.current);
     var count = document.querySelector(".ld-page-count");
     if (count && position >= 0) count.firstChild.textContent = "page " + (position + 1) + " of " + ids.length;
     var resume = document.querySelector(".ld-resume");
-    var current = progress.current && document.querySelector('.ld-page-list a[data-page="' + CSS.escape(progress.current) + '"]');
     if (resume && current) {
       resume.setAttribute("href", current.getAttribute("href"));
       resume.hidden = false;
