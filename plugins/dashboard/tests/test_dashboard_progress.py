@@ -28,6 +28,10 @@ sleep 1; true
 ```execute
 echo never-clicked
 ```
+
+```execute
+sleep 300
+```
 """
 
 STEPS = {
@@ -49,7 +53,7 @@ def test_a_clicked_command_shows_its_exit_status_and_duration_and_typed_ones_cha
     notes = open_notes(page, server, "results")
     screen = page.frame_locator("iframe.ld-terminal[data-session='1']").locator("body")
     blocks = notes.locator(".ld-execute")
-    expect(blocks).to_have_count(3)
+    expect(blocks).to_have_count(4)
 
     blocks.nth(0).click()
     expect(blocks.nth(0).locator(".ld-result")).to_have_text("\u2717 1")
@@ -70,6 +74,10 @@ def test_a_clicked_command_shows_its_exit_status_and_duration_and_typed_ones_cha
     expect(blocks.nth(2).locator(".ld-result")).to_have_count(0)  # a typed command is no block's result
     expect(blocks.nth(1).locator(".ld-result")).to_have_class("ld-result ld-result-passed")
     expect(blocks.nth(0).locator(".ld-result")).to_have_text("\u2717 1")
+
+    blocks.nth(3).click()  # a command that would run for minutes: the block offers Ctrl-C
+    blocks.nth(3).locator(".ld-result button", has_text="Ctrl-C").click()
+    expect(blocks.nth(3).locator(".ld-result")).to_have_text("\u2717 130")  # bash: killed by SIGINT
     assert browsing.errors == []
 
 
