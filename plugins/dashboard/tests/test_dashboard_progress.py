@@ -75,7 +75,16 @@ def test_a_clicked_command_shows_its_exit_status_and_duration_and_typed_ones_cha
     expect(blocks.nth(1).locator(".ld-result")).to_have_class("ld-result ld-result-passed")
     expect(blocks.nth(0).locator(".ld-result")).to_have_text("\u2717 1")
 
-    blocks.nth(3).click()  # a command that would run for minutes: the block offers Ctrl-C
+    blocks.nth(3).click()  # a command that would run for minutes; the notes reload meanwhile
+    expect(blocks.nth(3).locator(".ld-result")).to_contain_text("running")
+    wait_until(lambda: saved(server)["pages"]["results"]["blocks"].get("3"), what="the start saved")
+    open_notes(page, server, "results")  # the same page, loaded again
+    expect(blocks.nth(3).locator(".ld-result")).to_have_text("started, no result yet")
+    terminal.click()
+    page.keyboard.press("Control+C")
+    expect(blocks.nth(3).locator(".ld-result")).to_have_text("\u2717 130")  # the reloaded page hears the end
+
+    blocks.nth(3).click()  # again: the block offers Ctrl-C
     blocks.nth(3).locator(".ld-result button", has_text="Ctrl-C").click()
     expect(blocks.nth(3).locator(".ld-result")).to_have_text("\u2717 130")  # bash: killed by SIGINT
     assert browsing.errors == []

@@ -69,6 +69,8 @@ window.labdeckProgress = (function () {
     } else if (result.state === "passed") {
       box.textContent = "\u2713 " + duration(result.seconds);
       box.title = "finished with exit status 0";
+    } else if (result.state === "started") { // saved as running: it may have ended unseen (a restart)
+      box.textContent = "started, no result yet";
     } else if (result.state === "failed") {
       box.textContent = "\u2717 " + (result.code == null ? "" : result.code);
       box.title = "exit status " + result.code + (result.seconds == null ? "" : ", after " + duration(result.seconds));
@@ -125,7 +127,9 @@ window.labdeckProgress = (function () {
     var all = blocks();
     Object.keys(saved.blocks || {}).forEach(function (index) {
       var block = all[Number(index)];
-      if (block && !block.hasAttribute("data-result")) show(block, saved.blocks[index]); // a live one wins
+      var result = saved.blocks[index];
+      if (result.state === "running") result = { state: "started" };
+      if (block && !block.hasAttribute("data-result")) show(block, result); // a live one wins
     });
   }
 
