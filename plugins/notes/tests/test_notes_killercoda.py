@@ -151,11 +151,11 @@ async def test_markers_mean_nothing_in_other_workshops(tmp_path, notes_client):
     assert "<code>copy me</code>" in html
 
 
-async def test_a_step_with_verify_shows_a_disabled_check_button_saying_why(scenario, notes_client):
+async def test_a_step_with_verify_shows_its_check_button(scenario, notes_client):
     client = await notes_client(scenario)
     html = await (await client.get("/notes/step1/text")).text()
-    assert re.search(r'<button type="button" class="ld-kc-check-button" disabled', html)
-    assert "Checks come with labdeck's checks feature" in html and "step1/verify.sh" in html
+    assert '<button type="button" class="ld-check-run ld-kc-check-button">Check</button>' in html
+    assert "step1/verify.sh" in html
     assert "ld-kc-check-button" not in await (await client.get("/notes/step2")).text()
 
 

@@ -48,6 +48,9 @@ def register_settings() -> list[Setting]:
         Setting("progress_file", type=Path, default=None,
                 help="where each attendee's progress is kept (SQLite; default "
                      "~/.local/share/labdeck/progress.sqlite: the home folder outlives the container)"),
+        Setting("require_checks", type=bool, default=False,
+                help="every page with checks must pass them before the next page opens (a page's front "
+                     "matter require_checks: true|false decides for that page; docs/checks.md)"),
     ]
 
 
@@ -59,6 +62,7 @@ def register_hookspecs():
 @hookimpl
 def register_routes(deck):
     from .asciidoctor_client import warn_without_node
+    from .check_runner import CheckRunner
     from .formats.setup_scripts import setup_context
     from .killercoda_steps import StepScripts
     from .progress import progress_context
@@ -75,6 +79,7 @@ def register_routes(deck):
     app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
     app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
+    CheckRunner(views, deck).install(app)  # POST -/checks/run: a page's checks (check_runner.py)
     return app
 
 

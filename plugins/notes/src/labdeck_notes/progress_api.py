@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .check_blocks import page_checks
 from .progress import PROGRESS, attendee
-from .workshop import Page, Workshop
+from .workshop import Workshop
 
 if TYPE_CHECKING:
     from .views import Views
@@ -27,23 +28,11 @@ STATES = ("running", "passed", "failed")
 #: a block's name on its page: its position among the page's code blocks (progress.js)
 BLOCK = re.compile(r"^[0-9]{1,5}$")
 BODY_LIMIT = 4096
-#: an Educates check in a page's source: ```examiner:execute-test (formats/educates.py)
-CHECK_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*examiner:execute-test\b", re.MULTILINE)
-
-
-def checks_on(page: Page) -> int:
-    """How many checks ``page`` has: its ``examiner:execute-test`` blocks, plus a Killercoda
-    step's ``verify`` script; 0 when the file cannot be read."""
-    try:
-        text = page.path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return 0
-    return len(CHECK_FENCE.findall(text)) + (1 if page.meta.get("verify") else 0)
 
 
 def sequence(workshop: Workshop) -> list[dict[str, Any]]:
     """The workshop's pages in order, as the API shows them."""
-    return [{"id": page.id, "title": page.title, "checks": checks_on(page)}
+    return [{"id": page.id, "title": page.title, "checks": len(page_checks(page))}
             for page in (workshop.pages[page_id] for page_id in workshop.sequence)]
 
 

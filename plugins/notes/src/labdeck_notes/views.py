@@ -21,6 +21,7 @@ from pygments.formatters import HtmlFormatter
 
 from labdeck import Deck
 
+from .check_gate import page_gate
 from .files import safe_file
 from .frontmatter import ContentError
 from .progress import PROGRESS, attendee
@@ -249,6 +250,10 @@ class Views:
         values = await request_variables(request, workshop)
         rendered = await self.rendered(page, values, workshop)
         progress = request.app.get(PROGRESS)
+        checks, locked = await self.off_loop(page_gate, progress, attendee(request), workshop, page,
+                                             Deck.of(request).settings.notes.require_checks)
+        if locked is not None:  # a gated page before this one has checks still to pass (check_gate.py)
+            raise web.HTTPFound(f"{self.url(request, locked)}?locked={quote(page.id)}")
         if progress is not None and page.index is not None:  # a step of the workshop: where the attendee is now
             await self.off_loop(progress.visit, attendee(request), page.id)
         next_page = workshop.pages.get(page.next) if page.next else None
@@ -271,7 +276,8 @@ class Views:
             next_url=self.url(request, next_page) if next_page else None,
             position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
             exit_url=exit_url, exit_external=exit_external, finish=finish,
-            exit_sign=page.exit_sign or "Continue",
+            exit_sign=page.exit_sign or "Continue", checks=checks,
+            locked=workshop.pages.get(request.query.get("locked", "")),
         )
 
     async def pygments_css(self, request: web.Request) -> web.Response:

@@ -41,6 +41,7 @@ window.labdeckNotesActions = (function () {
   };
 
   function activate(block, shift) {
+    if (block.classList.contains("ld-check") && window.labdeckChecks) return window.labdeckChecks.run(block);
     var action = block.getAttribute("data-action");
     var args;
     try {
@@ -114,5 +115,5 @@ window.labdeckNotesActions = (function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 
-  return { activate: activate, handles: handles };
+  return { activate: activate, handles: handles, cascade: cascade };
 })();
