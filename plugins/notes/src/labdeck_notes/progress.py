@@ -25,7 +25,7 @@ from labdeck import Deck
 
 log = logging.getLogger("labdeck.notes.progress")
 
-#: the shape of ``snapshot()``, for readers such as the instructor board (docs/checks.md)
+#: the shape of ``snapshot()``, for readers such as the instructor board (docs/notes.md "Progress")
 VERSION = 1
 #: time on a page counts until the next view, but no more than this (a coffee break is not study)
 IDLE_CAP = 600.0
