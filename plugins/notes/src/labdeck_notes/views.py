@@ -26,6 +26,7 @@ from .check_gate import page_gate
 from .files import safe_file
 from .frontmatter import ContentError
 from .progress import PROGRESS, attendee
+from .progress_api import routes as progress_routes
 from .render import Rendered, error_box, file_key
 from .site import MISSING, Site
 from .variables import request_variables
@@ -162,6 +163,7 @@ class Views:
             web.get("/-/pygments.css", self.pygments_css),
             web.get("/-/live", self.live),
             web.get("/-/overview", self.overview),
+            *progress_routes(self),
             web.get("/slides", self.slides_slash),
             web.get("/slides/{path:.*}", self.slides),
             web.get("/{path:.+}", self.page_or_file),
@@ -211,11 +213,20 @@ class Views:
             return await self.not_found(request, "No workshop content is configured: start labdeck with "
                                            "--content DIR (or set WORKSHOP_DIR).")
         workshop = await self.workshop_or_404(request)
-        if workshop.sequence:
-            raise web.HTTPFound(self.url(request, workshop.pages[workshop.sequence[0]]))
+        if workshop.sequence:  # where the attendee left off (progress.py), else the first page
+            current = await self.current_page(request, workshop)
+            raise web.HTTPFound(self.url(request, current or workshop.pages[workshop.sequence[0]]))
         if workshop.home is not None:
             return await self.show_page(request, workshop, workshop.home)
         return await self.overview(request)
+
+    async def current_page(self, request: web.Request, workshop: Workshop) -> Page | None:
+        """The page of the sequence the attendee looked at last, if it is still there."""
+        progress = request.app.get(PROGRESS)
+        if progress is None:
+            return None
+        page = workshop.pages.get(await self.off_loop(progress.current, attendee(request)) or "")
+        return page if page is not None and page.index is not None else None
 
     async def overview(self, request: web.Request) -> web.Response:
         """Every step of the workshop, numbered, by folder: the top bar's home button leads here."""

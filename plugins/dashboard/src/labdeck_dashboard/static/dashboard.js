@@ -274,6 +274,8 @@
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
     "terminal:clear-all": () => terminalAction("terminal:clear", {}, true),
     "terminal:select": (args) => terminalAction("terminal:focus", { session: args.session }),
+    // a clicked command's result (docs/terminal.md "Command results"): the notes show it on its block
+    "terminal:result": (args) => notes && window.labdeck.post("terminal:result", args, notes.contentWindow),
     "workshop:copy": (args) => {
       const text = String(args.text ?? args.command ?? "");
       window.labdeck.copy(text).then(

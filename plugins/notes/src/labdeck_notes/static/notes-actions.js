@@ -65,6 +65,7 @@ window.labdeckNotesActions = (function () {
     } else if (action === "workshop:copy-and-edit") {
       window.labdeck.post("terminal:input", { session: args.session, text: text, endl: false });
     } else {
+      if (action === "terminal:execute" && window.labdeckProgress) args.id = window.labdeckProgress.clicked(block);
       window.labdeck.post(action, args);
     }
     say(block, FEEDBACK[action] || "Done");
