@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import tempfile
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -272,10 +273,16 @@ class Served:
     def __init__(self, name: str, folder: Path, oracle: dict):
         self.name = name
         self.oracle = oracle
-        self.server: LabdeckServer = start_server({**SERVE_ENV, "WORKSHOP_DIR": str(folder)}, ["--auth", "none"])
+        progress = Path(tempfile.mkdtemp(prefix="labdeck-oracle-")) / "progress.sqlite"  # a fresh attendee
+        self.server: LabdeckServer = start_server({**SERVE_ENV, "WORKSHOP_DIR": str(folder),
+                                                   "LABDECK_NOTES_PROGRESS_FILE": str(progress)},
+                                                  ["--auth", "none"])
         self.notes = self.server.url + "notes/"
         self._shown: dict[str, Shown] = {}
         self._status: dict[str, int] = {}
+        # where the workshop starts, asked first: once pages are visited, the notes root leads to
+        # the attendee's last page (labdeck keeps progress; the original did not)
+        self.show(self.notes)
 
     def show(self, url: str) -> Shown:
         if url not in self._shown:
