@@ -8,18 +8,18 @@ import sys
 import pytest
 from terminal_helpers import short_dir
 
-import labdeck_terminal
 import labdeck_terminal.butterfly
 from labdeck import SettingsError
 from labdeck.cli import main
 from labdeck.deck import Deck
 from labdeck.plugins import make_plugin_manager
+from labdeck_terminal import plugin as terminal_plugin
 from labdeck_terminal.options import ServerOptions
 from labdeck_testing import make_settings
 
 
 def settings_for(**environ: str):
-    pm = make_plugin_manager(discover=False, extra={"terminal": labdeck_terminal})
+    pm = make_plugin_manager(discover=False, extra={"terminal": terminal_plugin})
     folder = short_dir()
     return pm, Deck(make_settings(pm, {"LABDECK_RUNTIME_DIR": str(folder), **environ}), pm)
 
@@ -86,8 +86,8 @@ def test_a_dashboard_default_page_wins_whatever_the_order():
         def default_page(self, deck):
             return "dashboard/"
 
-    for plugins in ({"terminal": labdeck_terminal, "dashboard": Dashboard()},
-                    {"dashboard": Dashboard(), "terminal": labdeck_terminal}):
+    for plugins in ({"terminal": terminal_plugin, "dashboard": Dashboard()},
+                    {"dashboard": Dashboard(), "terminal": terminal_plugin}):
         pm = make_plugin_manager(discover=False, extra=plugins)
         deck = Deck(make_settings(pm, {"LABDECK_RUNTIME_DIR": str(short_dir())}), pm)
         assert pm.hook.default_page(deck=deck) == "dashboard/"

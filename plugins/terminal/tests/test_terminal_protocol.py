@@ -239,6 +239,38 @@ async def test_page_and_static_files(terminal_server):
         assert (await http.get(BASE + "session/..%2Fx")).status == 404
 
 
+async def raw_get(socket_path: str, target: str) -> bytes:
+    """The answer to a GET sent byte for byte (a client library would normalise ``..`` away)."""
+    reader, writer = await asyncio.open_unix_connection(socket_path)
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: terminal\r\nConnection: close\r\n\r\n".encode())
+    answer = await reader.read()
+    writer.close()
+    return answer
+
+
+async def test_path_traversal_cannot_read_files_outside_static(terminal_server):
+    server = terminal_server()
+    for target in ("/static/../server.py", "/static/..%2Fserver.py", "/static/%2E%2E/%2E%2E/pty.py",
+                   "/static/vendor/..%2F..%2Fserver.py", "/static//etc/passwd", "/static/%2Fetc%2Fpasswd"):
+        answer = await raw_get(server.socket, target)
+        assert answer.startswith(b"HTTP/1.1 404 "), (target, answer[:80])
+        assert b"import" not in answer and b"root:" not in answer
+    assert (await raw_get(server.socket, "/static/terminal.js")).startswith(b"HTTP/1.1 200 ")
+
+
+async def test_a_malformed_request_gets_an_error_and_the_server_keeps_serving(terminal_server):
+    server = terminal_server()
+    reader, writer = await asyncio.open_unix_connection(server.socket)
+    writer.write(b"GARBAGE\r\n\r\n")
+    assert (await reader.read()).startswith(b"HTTP/1.1 400 ")
+    writer.close()
+    reader, writer = await asyncio.open_unix_connection(server.socket)
+    writer.write(b"GET / HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n")
+    assert (await reader.read()).startswith(b"HTTP/1.1 431 ")
+    writer.close()
+    assert (await raw_get(server.socket, "/session/1")).startswith(b"HTTP/1.1 200 ")
+
+
 def test_another_user_cannot_connect_to_the_unix_socket(terminal_server):
     """The socket admits its own user only (0600), whatever the umask the server started with."""
     import stat

@@ -131,7 +131,7 @@ def educates_tabs(deck) -> list[tuple[str, str]]:
 @hookimpl
 def register_commands() -> list[Command]:
     from . import new
-    from .check import configure, run
+    from .check_command import configure, run
 
     return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR'", run=run,
                     configure=configure),

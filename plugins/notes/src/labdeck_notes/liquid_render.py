@@ -20,9 +20,10 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from liquid import Environment
-from liquid.exceptions import LiquidError
+if TYPE_CHECKING:
+    from liquid import Environment
 
 from .frontmatter import ContentError
 
@@ -50,6 +51,8 @@ def _mark(value: object) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    from liquid import Environment  # python-liquid (with Babel) is ~0.2 s to import: the first Liquid page pays it
+
     environment = Environment()
     environment.filters[_MARK] = _mark
     return environment
@@ -108,6 +111,8 @@ def render_liquid(text: str, values: Mapping[str, str], mark: Callable[[str], st
     """``text`` with its Liquid rendered; each output becomes ``mark(its text)``.
 
     A template Liquid cannot parse or render raises ``ContentError`` at its line in ``file``."""
+    from liquid.exceptions import LiquidError
+
     template_text = prepare(text, values.keys(), html_names)
     token = _MARKER.set(mark)
     try:

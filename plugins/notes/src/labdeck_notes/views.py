@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import mimetypes
 import os
@@ -17,7 +18,6 @@ from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
-from pygments.formatters import HtmlFormatter
 
 from labdeck import Deck
 
@@ -40,8 +40,17 @@ TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
     trim_blocks=True, lstrip_blocks=True,
 )
-PYGMENTS_CSS = HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
-LIVE_INTERVAL = 0.5
+
+
+@functools.cache
+def _pygments_stylesheet() -> str:
+    """Pygments' stylesheet, made on its first request (not at every start)."""
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+
+
+LIVE_INTERVAL = 0.1  # seconds between looks at the open page (a stat): a save shows within 0.3 s (bench_live.py)
 REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
@@ -291,7 +300,8 @@ class Views:
         )
 
     async def pygments_css(self, request: web.Request) -> web.Response:
-        return web.Response(text=PYGMENTS_CSS, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
+        return web.Response(text=_pygments_stylesheet(), content_type="text/css",
+                            headers={"Cache-Control": "max-age=3600"})
 
     async def slides_slash(self, request: web.Request) -> web.Response:
         raise web.HTTPFound(self.base(request) + "slides/")

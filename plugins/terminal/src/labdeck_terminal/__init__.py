@@ -1,40 +1,9 @@
 """labdeck-terminal: in-browser terminals whose shells live in a server of their own.
 
 Everything under ``<prefix>terminal/`` is proxied to that server (our own PTY server,
-or Butterfly with ``TERMINAL_BACKEND=butterfly``); see docs/terminal.md.
+or Butterfly with ``TERMINAL_BACKEND=butterfly``); see docs/terminal.md. The plugin's hooks are
+in ``labdeck_terminal.plugin``, so the terminal server (``labdeck_terminal.server``) starts
+without importing labdeck and aiohttp.
 """
 
-from __future__ import annotations
-
-from labdeck import hookimpl
-
-from . import backends
-from .config import SETTINGS
-
 __version__ = "0.1.0"
-
-
-@hookimpl
-def register_settings():
-    return SETTINGS
-
-
-@hookimpl
-def supervisor_programs(deck):
-    return [backends.program(deck)]
-
-
-@hookimpl
-def register_proxies(deck):
-    return [backends.proxy(deck)]
-
-
-@hookimpl(trylast=True)  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
-def default_page(deck):
-    return "terminal/session/1"
-
-
-@hookimpl(optionalhook=True)  # the notes plugin's hook: no error when it is not installed
-def workshop_variables(deck, request):
-    return {"terminal_url": deck.url("terminal").rstrip("/")}
-

@@ -19,7 +19,6 @@ import errno
 import fcntl
 import logging
 import os
-import secrets
 import signal
 import struct
 import termios
@@ -95,7 +94,7 @@ class Session:
     def __init__(self, name: str, pid: int, fd: int, *, scrollback: int, window: int,
                  cols: int, rows: int, on_end: Callable[[Session], None]) -> None:
         self.name = name
-        self.id = secrets.token_hex(8)
+        self.id = os.urandom(8).hex()
         self.pid = pid
         self.fd = fd
         self.created = time.time()

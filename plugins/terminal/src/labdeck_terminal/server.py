@@ -14,38 +14,38 @@ Every URL the page uses is relative, so the server never needs to know the prefi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
-import hmac
-import html
-import json
-import logging
-import os
-import secrets
-import signal
-import socket
 import sys
-import time
-from pathlib import Path
-from string import Template
-from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+sys.modules.setdefault("ssl", None)  # never speaks TLS: asyncio without ssl is ~5 MiB less RSS
 
-from .options import ServerOptions, parse_args
-from .pty import Session, Viewer
-from .sessions import NAME, SessionLimit, Sessions, ShellConfig
+import asyncio  # noqa: E402 (after the line above)
+import base64  # noqa: E402
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import html  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
+from _operator import _compare_digest as compare_digest  # noqa: E402 (hmac's, without OpenSSL)
+from pathlib import Path  # noqa: E402
+from string import Template  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+from .httpd import HEAD_LIMIT, Connection, HTTPError, Request, Response, WebSocket, serve_connection  # noqa: E402
+from .options import ServerOptions, parse_args  # noqa: E402
+from .pty import Session, Viewer  # noqa: E402
+from .sessions import NAME, SessionLimit, Sessions, ShellConfig  # noqa: E402
 
 log = logging.getLogger("labdeck.terminal")
 
 PACKAGE = Path(__file__).parent
 STATIC = PACKAGE / "static"
 PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
-
-SESSIONS = web.AppKey("sessions", Sessions)
-VIEWERS = web.AppKey("viewers", dict)  # Viewer -> the task of its WebSocket handler
-OPTIONS = web.AppKey("options", ServerOptions)
+TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "application/json", ".svg": "image/svg+xml",
+         ".html": "text/html", ".woff2": "font/woff2", ".json": "application/json"}
 
 #: close codes (documented in docs/terminal.md)
 CLOSE_GONE = 4404  # asked for a session id that no longer exists
@@ -55,29 +55,62 @@ CLOSE_TOO_SLOW = 4408  # did not acknowledge output for too long; reconnect for 
 CLOSE_SHUTDOWN = 1001
 
 
+@dataclasses.dataclass
+class App:
+    options: ServerOptions
+    sessions: Sessions
+    viewers: dict = dataclasses.field(default_factory=dict)  # Viewer -> the task of its WebSocket handler
+
+
 # -- HTTP ------------------------------------------------------------------------------------
 
-async def page(request: web.Request) -> web.Response:
-    name = request.match_info.get("name", "1")
+def page(request: Request, name: str) -> Response:
     if not NAME.match(name):
-        raise web.HTTPNotFound(text="a session name is letters, digits, '.', '_' or '-'")
-    root = "./" if request.path.rstrip("/") == "" else "../"
+        raise HTTPError(404, "a session name is letters, digits, '.', '_' or '-'")
+    root = "./" if request.raw_path.rstrip("/") == "" else "../"
     body = PAGE.substitute(session=html.escape(name), root=root)
-    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
+    return Response(body, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
-async def list_sessions(request: web.Request) -> web.Response:
-    sessions = request.app[SESSIONS]
-    return web.json_response([
+def list_sessions(app: App) -> Response:
+    return Response(json.dumps([
         {"name": s.name, "id": s.id, "pid": s.pid, "viewers": len(s.viewers), "created": s.created,
          "cols": s.cols, "rows": s.rows}
-        for s in sessions.by_name.values()
-    ])
+        for s in app.sessions.by_name.values()
+    ]), content_type="application/json")
+
+
+def static_file(parts: list[str]) -> Response:
+    """A file under static/, never through a symlink or ``..`` out of it."""
+    path = STATIC.joinpath(*parts)
+    if "" in parts or ".." in parts or not path.resolve().is_relative_to(STATIC.resolve()) or not path.is_file():
+        raise HTTPError(404, "no such file")
+    return Response(path.read_bytes(), content_type=TYPES.get(path.suffix, "application/octet-stream"))
+
+
+async def dispatch(app: App, request: Request, connection: Connection) -> Response | None:
+    guard_tcp(app.options, request)
+    segments = request.segments
+    match segments:
+        case [""] | ["session", _]:
+            response = page(request, segments[1] if len(segments) == 2 else "1")
+        case ["sessions"]:
+            response = list_sessions(app)
+        case ["static", *parts] if parts:
+            response = static_file(parts)
+        case ["ws", "session", name]:
+            await websocket(app, request, connection, name)
+            return None
+        case _:
+            raise HTTPError(404, "not found")
+    if "token" in request.query and not app.options.socket:
+        response.headers["Set-Cookie"] = f"{_cookie(request)}={app.options.token}; HttpOnly; Path=/; SameSite=Strict"
+    return response
 
 
 # -- WebSocket -------------------------------------------------------------------------------
 
-def _size(request: web.Request) -> tuple[int, int]:
+def _size(request: Request) -> tuple[int, int]:
     try:
         cols = int(request.query.get("cols", 80))
         rows = int(request.query.get("rows", 24))
@@ -86,72 +119,69 @@ def _size(request: web.Request) -> tuple[int, int]:
     return max(2, min(cols, 1000)), max(2, min(rows, 500))
 
 
-def origin_allowed(request: web.Request) -> bool:
+def origin_allowed(app: App, request: Request) -> bool:
     """On TCP (benchmarks, debugging) a browser's Origin must name this host. On the unix
     socket only labdeck's proxy can connect (the socket is 0600 in a 0700 folder), and
     the proxy has already checked Origin against the public host."""
-    origin = request.headers.get("Origin")
-    if request.app[OPTIONS].socket or not origin:
+    origin = request.headers.get("origin")
+    if app.options.socket or not origin:
         return True
-    return urlsplit(origin).netloc == request.host
+    return urlsplit(origin).netloc == request.headers.get("host")
 
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-@web.middleware
-async def tcp_guard(request: web.Request, handler):
+def _cookie(request: Request) -> str:
+    return f"labdeck_terminal_{request.port}"  # the bound port (--port 0)
+
+
+def guard_tcp(options: ServerOptions, request: Request) -> None:
     """TCP mode (``--port``): any local user, and any web page through DNS rebinding (its own
     name pointed at 127.0.0.1), can reach the port. So Host must name this machine, and every
     request carries the token: ``?token=`` (which sets a cookie for the page's other requests),
     the cookie, or ``Authorization: Bearer``."""
-    options = request.app[OPTIONS]
-    host = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
+    if options.socket:
+        return
+    host = urlsplit("//" + request.headers.get("host", "")).hostname or ""
     if host not in LOOPBACK | {options.host} - {"0.0.0.0", "::"}:
-        raise web.HTTPMisdirectedRequest(text="the terminal server answers only to its own host names")
-    cookie = f"labdeck_terminal_{request.transport.get_extra_info('sockname')[1]}"  # the bound port (--port 0)
-    given = (request.query.get("token") or request.cookies.get(cookie)
-             or request.headers.get("Authorization", "").removeprefix("Bearer "))
-    if not hmac.compare_digest(given.encode(), options.token.encode()):
-        raise web.HTTPUnauthorized(text="the terminal server wants its token (?token=, logged at its start)")
-    response = await handler(request)
-    if "token" in request.query and not response.prepared:
-        response.set_cookie(cookie, options.token, httponly=True, samesite="Strict")
-    return response
+        raise HTTPError(421, "the terminal server answers only to its own host names")
+    given = (request.query.get("token") or request.cookies.get(_cookie(request))
+             or request.headers.get("authorization", "").removeprefix("Bearer "))
+    if not compare_digest(given.encode(), options.token.encode()):
+        raise HTTPError(401, "the terminal server wants its token (?token=, logged at its start)")
 
 
-async def websocket(request: web.Request) -> web.WebSocketResponse:
-    if not origin_allowed(request):
-        raise web.HTTPForbidden(text="cross-origin WebSocket refused")
-    ws = web.WebSocketResponse(max_msg_size=4 << 20, compress=False)
-    await ws.prepare(request)
-    name = request.match_info["name"]
+async def websocket(app: App, request: Request, connection: Connection, name: str) -> None:
+    if not origin_allowed(app, request):
+        raise HTTPError(403, "cross-origin WebSocket refused")
+    ws = await connection.websocket(request, max_size=4 << 20)
     if not NAME.match(name):
         await _refuse(ws, "bad-name", "a session name is letters, digits, '.', '_' or '-'", CLOSE_BAD_NAME)
-        return ws
-    sessions = request.app[SESSIONS]
+        return
+    sessions = app.sessions
     cols, rows = _size(request)
     wanted = request.query.get("id")
     session = sessions.get(name)
     if wanted and (session is None or session.id != wanted):
         await _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
-        return ws
+        return
     try:
         session, new = sessions.open(name, cols, rows)
     except SessionLimit as error:
         await _refuse(ws, "limit", str(error), CLOSE_LIMIT)
-        return ws
+        return
     except OSError as error:
         log.error("session %s: cannot start the shell: %s", name, error)
         await _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
-        return ws
+        return
 
     viewer = Viewer(cols, rows)
     viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
                  "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
                  "window": sessions.window})
     session.attach(viewer)
-    request.app[VIEWERS][viewer] = asyncio.current_task()
+    app.viewers[viewer] = asyncio.current_task()
     pump = asyncio.create_task(_pump(ws, viewer))
     reading = asyncio.create_task(_read(ws, session, viewer))
     try:
@@ -162,22 +192,18 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 task.cancel()
             await asyncio.gather(pump, reading, return_exceptions=True)
             session.detach(viewer)
-        # Close only now that nothing receives: aiohttp's close() racing a receive() drops the
-        # connection without waiting for the client's close, and a client then writing (an ack)
-        # gets EPIPE and never reads the frames left in its buffer (the exit, the close code).
         code, reason = viewer.closing or (1000, b"")
         await ws.close(code=code, message=reason)
     finally:
-        request.app[VIEWERS].pop(viewer, None)
-    return ws
+        app.viewers.pop(viewer, None)
 
 
-async def _read(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> None:
+async def _read(ws: WebSocket, session: Session, viewer: Viewer) -> None:
     async for message in ws:  # ends when the client closes
-        if message.type == WSMsgType.BINARY:
-            _typed(session, viewer, message.data)
-        elif message.type == WSMsgType.TEXT:
-            _control(session, viewer, message.data)
+        if isinstance(message, bytes):
+            _typed(session, viewer, message)
+        else:
+            _control(session, viewer, message)
 
 
 def _typed(session: Session, viewer: Viewer, data: bytes) -> None:
@@ -203,7 +229,7 @@ def _control(session: Session, viewer: Viewer, text: str) -> None:
             session.focus(viewer)
 
 
-async def _pump(ws: web.WebSocketResponse, viewer: Viewer) -> None:
+async def _pump(ws: WebSocket, viewer: Viewer) -> None:
     """Move the viewer's outbox to its socket, in order, until it is to be closed (the
     handler closes it: see ``websocket``)."""
     while True:
@@ -219,63 +245,46 @@ async def _pump(ws: web.WebSocketResponse, viewer: Viewer) -> None:
             return
 
 
-async def _refuse(ws: web.WebSocketResponse, reason: str, text: str, code: int) -> None:
+async def _refuse(ws: WebSocket, reason: str, text: str, code: int) -> None:
     await ws.send_str(json.dumps({"t": "error", "reason": reason, "message": text}))
     await ws.close(code=code, message=reason.encode())
 
 
-async def _heartbeat(app: web.Application) -> None:
+async def _heartbeat(app: App) -> None:
     """Every ``--ping`` seconds: a ``ping`` to every viewer (keeps proxies from dropping an
     idle socket and lets the page notice a dead one), and drop viewers that held the PTY
     back for longer than ``--stall-timeout`` (a hidden tab): they reconnect and get a replay."""
-    options = app[OPTIONS]
+    options = app.options
     while True:
         await asyncio.sleep(options.ping)
         now = time.monotonic()
-        for session in list(app[SESSIONS].by_name.values()):
+        for session in list(app.sessions.by_name.values()):
             for viewer in session.stalled(now, options.stall_timeout):
                 log.info("session %s: dropping a viewer that stopped reading", session.name)
                 session.detach(viewer)
                 viewer.close(CLOSE_TOO_SLOW, b"too slow", drop=True)
-        for viewer in list(app[VIEWERS]):
+        for viewer in list(app.viewers):
             viewer.send({"t": "ping"})
 
 
 # -- the app and its lifecycle -----------------------------------------------------------------
 
-def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> web.Application:
+def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> App:
     config = ShellConfig(shell=options.shell, home=Path(options.home) if options.home else None,
                          profile_dirs=options.profile_dirs, hidden_env=options.hidden_env,
                          environ=dict(os.environ if environ is None else environ))
     if not options.socket and not options.token:
-        options = dataclasses.replace(options, token=secrets.token_urlsafe(24))
-    app = web.Application(middlewares=[] if options.socket else [tcp_guard])
-    app[OPTIONS] = options
-    app[SESSIONS] = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
-    app[VIEWERS] = {}
-    app.router.add_get("/", page)
-    app.router.add_get("/session/{name}", page)
-    app.router.add_get("/ws/session/{name}", websocket)
-    app.router.add_get("/sessions", list_sessions)
-    app.router.add_static("/static/", STATIC, follow_symlinks=False)
-    app.cleanup_ctx.append(_lifecycle)
-    app.on_shutdown.append(_close_sockets)
-    return app
+        options = dataclasses.replace(options, token=base64.urlsafe_b64encode(os.urandom(18)).decode())
+    sessions = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
+    return App(options, sessions)
 
 
-async def _lifecycle(app: web.Application):
-    heartbeat = asyncio.create_task(_heartbeat(app))
-    yield
-    heartbeat.cancel()
-    await app[SESSIONS].hangup_all()
-
-
-async def _close_sockets(app: web.Application) -> None:
+async def _close_sockets(app: App) -> None:
     """Close every WebSocket (1001) and wait until each handler has done so."""
-    for viewer in app[VIEWERS]:
+    for viewer in app.viewers:
         viewer.close(CLOSE_SHUTDOWN, b"server shutdown", drop=True)
-    if app[VIEWERS]:
-        await asyncio.wait(list(app[VIEWERS].values()))
+    if app.viewers:
+        await asyncio.wait(list(app.viewers.values()))
 
 
 def _socket_in_use(path: str) -> bool:
@@ -319,23 +328,35 @@ async def serve(options: ServerOptions) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(options.socket)
     app = make_app(options)
-    options = app[OPTIONS]
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5, access_log=None)
-    await runner.setup()
+    options = app.options
+    connections: set[asyncio.Task] = set()
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        connections.add(task)
+        try:
+            await serve_connection(lambda request, connection: dispatch(app, request, connection), reader, writer)
+        finally:
+            connections.discard(task)
+
     if options.socket:
-        site: web.BaseSite = web.SockSite(runner, _listening_unix_socket(options.socket))
+        server = await asyncio.start_unix_server(accept, sock=_listening_unix_socket(options.socket),
+                                                 limit=HEAD_LIMIT)
     else:
-        site = web.TCPSite(runner, options.host, options.port)
-    await site.start()
-    port = runner.addresses[0][1] if not options.socket else None  # --port 0: the kernel's choice
+        server = await asyncio.start_server(accept, options.host, options.port, limit=HEAD_LIMIT)
+    port = server.sockets[0].getsockname()[1] if not options.socket else None  # --port 0: the kernel's choice
     log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{port}/?token={options.token}")
+    heartbeat = asyncio.create_task(_heartbeat(app))
     try:
         await stop.wait()
     finally:
-        # close every WebSocket properly before aiohttp starts tearing connections down
+        server.close()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_close_sockets(app), 1.0)
-        await runner.cleanup()
+        heartbeat.cancel()
+        for task in list(connections):
+            task.cancel()
+        await app.sessions.hangup_all()
         if options.socket:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(options.socket)
@@ -345,10 +366,6 @@ def main(argv: list[str] | None = None) -> None:
     options = parse_args(argv)
     logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s terminal %(levelname)s %(message)s")
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     asyncio.run(serve(options))
 
 

@@ -1,0 +1,236 @@
+"""Start and memory of one attendee: `labdeck serve` with the dashboard, notes and terminal plugins.
+
+Each round, in one run (so the ratios compare figures taken under the same machine load):
+
+- start: process start to the first 200 of the dashboard page (`/` with a signed-in cookie),
+  and the same for a bare aiohttp app answering 200 (the floor: an interpreter importing aiohttp);
+  also the CPU seconds each process had used at that 200 (steadier than wall time on a busy machine);
+- CPU: user + system seconds of the web process and its terminal server once the dashboard has
+  answered and a terminal session shows its prompt (the shells are not counted);
+- memory: the whole process tree (web, terminal server, shells) with the dashboard open and 2
+  terminal sessions, RSS summed and PSS (shared pages split), and the terminal server's own RSS.
+
+    python tests/bench/bench_start.py [--rounds 5] [--workshop examples/workshop]
+
+Prints the median of the rounds and each round's ratio to the bare app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+
+from labdeck_testing import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+TICK = os.sysconf("SC_CLK_TCK")
+BARE_APP = """
+import sys
+from aiohttp import web
+async def ok(request): return web.Response(text="ok")
+app = web.Application(); app.router.add_get("/", ok)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def get(url: str, cookie: str = "") -> tuple[int, str]:
+    """Status and Set-Cookie (or Location) of one GET (a redirect is not followed)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with OPENER.open(request, timeout=10) as response:
+            response.read()
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        if error.code == 302 and cookie:
+            return error.code, error.headers["Location"]
+        return error.code, error.headers.get("Set-Cookie", "").split(";", 1)[0]
+
+
+def poll(url: str, started: float, cookie: str = "", seconds: float = 60) -> tuple[float, int, str]:
+    """Seconds from ``started`` until ``url`` answers at all, with the status and cookie it gave."""
+    while time.monotonic() - started < seconds:
+        try:
+            status, set_cookie = get(url, cookie)
+            return time.monotonic() - started, status, set_cookie
+        except OSError:
+            time.sleep(0.005)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def descendants(root: int) -> list[int]:
+    tree, found, todo = children(), [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(tree.get(pid, []))
+    return found
+
+
+def name(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """RSS and PSS of one process."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        values[key] = int(value.split()[0])
+    return values["Rss"], values["Pss"]
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def bare_round() -> tuple[float, float]:
+    """Seconds to the bare app's first 200, and the CPU seconds it had used by then."""
+    port = free_port()
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)], start_new_session=True)
+    try:
+        seconds, status, _ = poll(f"http://127.0.0.1:{port}/", started)
+        assert status == 200, status
+        return seconds, cpu_seconds(process.pid)
+    finally:
+        stop(process)
+
+
+async def open_terminal(base: str, cookie: str, session: str) -> aiohttp.ClientWebSocketResponse:
+    http = aiohttp.ClientSession(headers={"Cookie": cookie, "Origin": base.rstrip("/")})
+    ws = await http.ws_connect(f"{base}terminal/ws/session/{session}?cols=80&rows=24", max_msg_size=0)
+    received, text = 0, b""
+    while not text.rstrip().endswith((b"$", b"#")):
+        message = await ws.receive(timeout=30)
+        if message.type == aiohttp.WSMsgType.BINARY:
+            received += len(message.data)
+            text += message.data
+            await ws.send_str(json.dumps({"t": "ack", "n": received}))
+        elif message.type != aiohttp.WSMsgType.TEXT:
+            raise ConnectionError(message)
+    ws._bench_http = http  # closed with the socket
+    return ws
+
+
+async def labdeck_round(workshop: Path, workdir: Path) -> dict:
+    port, token = free_port(), secrets.token_urlsafe(12)
+    runtime = Path(tempfile.mkdtemp(prefix="lds-", dir=workdir))
+    env = {**os.environ, "LABDECK_PORT": str(port), "LABDECK_TOKEN": token, "LABDECK_RUNTIME_DIR": str(runtime),
+           "LABDECK_PLUGINS": "dashboard,notes,terminal", "WORKSHOP_DIR": str(workshop),
+           "TERMINAL_HOME": str(workdir), "LABDECK_TERMINAL_PROFILE_DIRS": str(workdir / "none"),
+           "LABDECK_LOG_LEVEL": "warning"}
+    base = f"http://127.0.0.1:{port}/"
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve"], env=env, start_new_session=True,  # noqa: ASYNC220
+                               stdout=subprocess.DEVNULL)
+    try:
+        _, _, cookie = poll(f"{base}?token={token}", started)
+        status, location = get(base, cookie)
+        if status == 302:  # `/` sends a signed-in user to the default page: the dashboard
+            status, _ = get(urllib.parse.urljoin(base, location), cookie)
+        first_200 = time.monotonic() - started
+        assert status == 200, status
+        web_cpu = cpu_seconds(process.pid)
+        sockets = [await open_terminal(base, cookie, "1")]
+        pids = descendants(process.pid)
+        servers = [pid for pid in pids if pid == process.pid or "labdeck_terminal" in name(pid)]
+        cpu = sum(cpu_seconds(pid) for pid in servers)
+        sockets.append(await open_terminal(base, cookie, "2"))
+        await asyncio.sleep(0.5)
+        rss = pss = terminal_rss = 0
+        for pid in descendants(process.pid):
+            one_rss, one_pss = memory_kib(pid)
+            rss, pss = rss + one_rss, pss + one_pss
+            if "labdeck_terminal" in name(pid):
+                terminal_rss += one_rss
+        for ws in sockets:
+            await ws.close()
+            await ws._bench_http.close()
+        return {"start": first_200, "web_cpu": web_cpu, "cpu": cpu, "rss": rss / 1024, "pss": pss / 1024,
+                "terminal_rss": terminal_rss / 1024}
+    finally:
+        stop(process)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
+        for _ in range(args.rounds):
+            bare, bare_cpu = bare_round()
+            row = await labdeck_round(args.workshop.resolve(), Path(tmp))
+            row["bare"], row["ratio"] = bare, row["start"] / bare
+            row["bare_cpu"], row["cpu_ratio"] = bare_cpu, row["web_cpu"] / bare_cpu
+            rows.append(row)
+            print(f"round: start {row['start']:.3f} s, bare {bare:.3f} s ({row['ratio']:.2f}x), "
+                  f"CPU at the 200 {row['web_cpu']:.2f} s vs {bare_cpu:.2f} s ({row['cpu_ratio']:.2f}x), "
+                  f"CPU to a terminal {row['cpu']:.2f} s, RSS {row['rss']:.1f} MiB, PSS {row['pss']:.1f} MiB, "
+                  f"terminal server RSS {row['terminal_rss']:.1f} MiB", file=sys.stderr)
+    median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+    load = os.getloadavg()[0]
+    print(f"| figure | median of {args.rounds} (load {load:.1f}) | target |\n| --- | ---: | --- |")
+    print(f"| start to first 200 of the dashboard | {median['start']:.3f} s | |")
+    print(f"| bare aiohttp app to first 200 | {median['bare']:.3f} s | |")
+    print(f"| ratio (median of the rounds' ratios) | {median['ratio']:.2f}x | ≤ 1.2x |")
+    print(f"| CPU of the web process at its first 200 / the bare app's | {median['web_cpu']:.2f} s / "
+          f"{median['bare_cpu']:.2f} s = {median['cpu_ratio']:.2f}x | |")
+    print(f"| CPU, web + terminal server, to a working terminal | {median['cpu']:.2f} s | ≤ 0.6 s |")
+    print(f"| dashboard + 2 terminals, RSS | {median['rss']:.1f} MiB | ≤ 75 |")
+    print(f"| dashboard + 2 terminals, PSS | {median['pss']:.1f} MiB | ≤ 50 |")
+    print(f"| terminal server alone, RSS | {median['terminal_rss']:.1f} MiB | ≤ 15 |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workshop", type=Path, default=ROOT / "examples" / "workshop")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
