@@ -123,7 +123,7 @@ def test_an_executed_command_reports_its_start_end_and_status_but_typed_ones_do_
     results = page.evaluate("results")
     assert {r["id"] for r in results} == {"b1", "b2"}  # the hand-typed false reported nothing
     passed = next(r for r in results if r["id"] == "b1" and r["state"] == "passed")
-    assert passed["code"] == 0 and passed["seconds"] >= 1 and passed["session"] == "1"
+    assert passed["code"] == 0 and passed["seconds"] > 0.5 and passed["session"] == "1"  # about the sleep
     assert next(r for r in results if r["state"] == "failed")["code"] == 1
     frame.evaluate("location.reload()")  # the replay holds old marks: they report nothing again
     frame = page.frames[1]
