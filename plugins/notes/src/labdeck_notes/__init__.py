@@ -61,6 +61,7 @@ def register_routes(deck):
     from .asciidoctor_client import warn_without_node
     from .formats.setup_scripts import setup_context
     from .killercoda_steps import StepScripts
+    from . import progress_route
     from .progress import progress_context
     from .site import Site
     from .views import Views
@@ -75,6 +76,7 @@ def register_routes(deck):
     app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
     app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
+    progress_route.install(app, views)  # GET notes/-/progress, read by the instructor's board
     return app
 
 
