@@ -15,10 +15,13 @@ BOARD = "services/instructor/instructor/"  # the service's labdeck mounts the pl
 WORKSHOP = ROOT / "examples" / "workshop"
 ROOM = ["alice", "bob", "carol", "dana"]
 PROBE_TOKEN = "probe-token-for-the-instructor-tests"
+MAKER_TOKEN = "token-maker-token-for-the-instructor-tests"
 EXTRA = f"""
 c.Spawner.environment.update({{"WORKSHOP_DIR": {str(WORKSHOP)!r}}})
 c.JupyterHub.services.append({{"name": "probe", "api_token": {PROBE_TOKEN!r}}})
 c.JupyterHub.load_roles.append({{"name": "probe", "services": ["probe"], "scopes": ["access:servers"]}})
+c.JupyterHub.services.append({{"name": "token-maker", "api_token": {MAKER_TOKEN!r}}})
+c.JupyterHub.load_roles.append({{"name": "token-maker", "services": ["token-maker"], "scopes": ["tokens!user=alice"]}})
 """
 
 
@@ -116,10 +119,11 @@ async def test_a_service_token_reads_progress_and_nothing_else_of_an_attendee(hu
     import aiohttp
 
     await hub.start("alice")
-    status, body = await hub.rest("POST", "users/alice/tokens", json={})
-    assert status == 201, body
-    persons_token = body["token"]
     async with aiohttp.ClientSession() as http:
+        async with http.post(hub.api("users/alice/tokens"), json={},
+                             headers={"Authorization": f"token {MAKER_TOKEN}"}) as response:
+            assert response.status == 201, await response.text()
+            persons_token = (await response.json())["token"]  # alice's own, with access to her server
         headers = {"Authorization": f"token {PROBE_TOKEN}"}
         async with http.get(hub.url + "user/alice/notes/-/progress?user=alice", headers=headers) as response:
             assert response.status == 200, await response.text()
