@@ -7,6 +7,8 @@ wherever labdeck mounts it (``<prefix>terminal/``):
 - ``/`` and ``/session/<name>``: the terminal page,
 - ``/static/...``: its JavaScript and CSS (xterm.js under ``static/vendor/``),
 - ``/ws/session/<name>``: the WebSocket (protocol in docs/terminal.md),
+- ``/ws/view/<name>``: the same, read-only, for a running session only (the instructor's shadow
+  view): output and scrollback go out; input, resizes and signals sent back are dropped here,
 - ``/sessions``: JSON list of running sessions.
 
 Every URL the page uses is relative, so the server never needs to know the prefix.
@@ -132,12 +134,15 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     sessions = request.app[SESSIONS]
     cols, rows = _size(request)
     wanted = request.query.get("id")
+    readonly = request.match_info.get("mode") == "view"
     session = sessions.get(name)
-    if wanted and (session is None or session.id != wanted):
+    if (wanted or readonly) and (session is None or (wanted and session.id != wanted)):
         await _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
         return ws
+    new = False
     try:
-        session, new = sessions.open(name, cols, rows)
+        if not readonly:  # a viewer never starts a shell
+            session, new = sessions.open(name, cols, rows)
     except SessionLimit as error:
         await _refuse(ws, "limit", str(error), CLOSE_LIMIT)
         return ws
@@ -146,14 +151,16 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         await _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
         return ws
 
+    if readonly:  # the session's own size: attaching must not resize the attendee's terminal
+        cols, rows = session.cols, session.rows
     viewer = Viewer(cols, rows)
     viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
                  "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
-                 "window": sessions.window})
+                 "window": sessions.window, "readonly": readonly})
     session.attach(viewer)
     request.app[VIEWERS][viewer] = asyncio.current_task()
     pump = asyncio.create_task(_pump(ws, viewer))
-    reading = asyncio.create_task(_read(ws, session, viewer))
+    reading = asyncio.create_task(_watch(ws, session, viewer) if readonly else _read(ws, session, viewer))
     try:
         try:
             await asyncio.wait((pump, reading), return_when=asyncio.FIRST_COMPLETED)
@@ -178,6 +185,16 @@ async def _read(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> 
             _typed(session, viewer, message.data)
         elif message.type == WSMsgType.TEXT:
             _control(session, viewer, message.data)
+
+
+async def _watch(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> None:
+    """A read-only viewer: only its acknowledgements count; input, resizes and signals are dropped."""
+    async for message in ws:
+        if message.type == WSMsgType.TEXT:
+            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                control = json.loads(message.data)
+                if control["t"] == "ack":
+                    session.ack(viewer, int(control["n"]))
 
 
 def _typed(session: Session, viewer: Viewer, data: bytes) -> None:
@@ -256,6 +273,7 @@ def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> w
     app.router.add_get("/", page)
     app.router.add_get("/session/{name}", page)
     app.router.add_get("/ws/session/{name}", websocket)
+    app.router.add_get("/ws/{mode:view}/{name}", websocket)  # read-only
     app.router.add_get("/sessions", list_sessions)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.cleanup_ctx.append(_lifecycle)
