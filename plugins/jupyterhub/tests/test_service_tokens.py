@@ -70,11 +70,20 @@ async def test_attack_service_token_used_for_anything_but_reading_progress(labde
         assert response.status == 403, (method, path)
 
 
-async def test_attack_service_token_opens_a_terminal_websocket(labdeck):
-    headers = {**token("board-token"), "Upgrade": "websocket", "Connection": "Upgrade",
-               "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
-    response = await labdeck.get(PREFIX + "notes/-/progress", headers=headers)
-    assert response.status == 403
+WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+async def test_the_boards_service_token_opens_a_terminals_read_only_viewer(labdeck):
+    response = await labdeck.get(PREFIX + "terminal/ws/view/1", headers={**token("board-token"), **WEBSOCKET})
+    assert response.status == 404  # let through (no terminal plugin in this app)
+
+
+async def test_attack_service_token_opens_a_terminal_websocket_that_types(labdeck):
+    for path in ("terminal/ws/session/1", "terminal/ws/view/..%2Fsession%2F1", "terminal/ws/view/1/../../session/1",
+                 "notes/-/progress", "terminal/ws/view/"):
+        response = await labdeck.get(PREFIX + path, headers={**token("board-token"), **WEBSOCKET})
+        assert response.status == 403, path
 
 
 async def test_attack_service_token_without_access_to_this_server(labdeck):

@@ -6,8 +6,9 @@ its own hub API token: ``Authorization: token <service token>``. The token is sh
 hub one request per attendee per minute); it enters when it belongs to a hub service (never a
 user: people sign in through the browser flow) and holds a scope covering one of
 ``JUPYTERHUB_OAUTH_ACCESS_SCOPES`` (``access:servers``, granted by the hub's role for that
-service). Even then it reaches only ``READ_ONLY_PATHS``, with GET: such a token never types in a
-terminal, edits a file or runs a check.
+service). Even then it reaches only ``READ_ONLY_PATHS`` with GET, and the terminal server's
+read-only viewer (``terminal/ws/view/<session>``, a WebSocket whose input the terminal server
+drops): such a token never types in a terminal, edits a file or runs a check.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from labdeck_oauth import ProviderError, request_json
 
 #: under this server's prefix: what a service token may read (progress for the board)
 READ_ONLY_PATHS = ("notes/-/progress",)
+#: under this server's prefix: the terminal server's read-only viewer, the only WebSocket a service opens
+VIEWER = "terminal/ws/view/"
+SESSION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 #: seconds a token's lookup at the hub is trusted (a revoked token works this long at most)
 TTL = 60.0
 #: request[SERVICE]: this request came in with a hub service's token (``allow`` confines it)
@@ -38,9 +42,12 @@ def header_token(request: web.Request) -> str | None:
 
 
 def read_only(request: web.Request, prefix: str) -> bool:
-    """A GET of one of ``READ_ONLY_PATHS`` (no WebSocket: nothing a service may drive)."""
-    if request.method not in ("GET", "HEAD") or request.headers.get("Upgrade"):
+    """A GET of one of ``READ_ONLY_PATHS``, or the WebSocket of a terminal's read-only viewer."""
+    if request.method not in ("GET", "HEAD"):
         return False
+    if request.headers.get("Upgrade"):
+        session = request.path.removeprefix(prefix + VIEWER)
+        return session != request.path and SESSION.fullmatch(session) is not None
     return any(request.path == prefix + path for path in READ_ONLY_PATHS)
 
 
