@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hub_harness import ADMIN_PASSWORD, ROOT, start_hub
 
+from labdeck_testing import free_port
+
 pytest.importorskip("labdeck_instructor")
 
 BOARD = "services/instructor/instructor/"  # the service's labdeck mounts the plugin at instructor/
@@ -27,7 +29,8 @@ c.JupyterHub.load_roles.append({{"name": "token-maker", "services": ["token-make
 
 @pytest.fixture(scope="module")
 def hub(request):
-    hub = start_hub(ROOM, env={"IDLE_TIMEOUT": "0", "INSTRUCTOR_BOARD": "true", "INSTRUCTOR_USERS": "dana",
+    hub = start_hub(ROOM, env={"IDLE_TIMEOUT": "0", "INSTRUCTOR_BOARD": "true",
+                               "INSTRUCTOR_PORT": str(free_port()), "INSTRUCTOR_USERS": "dana",
                                "PASS_ENVIRONMENT": "LABDECK_INSTRUCTOR_INTERVAL",
                                "LABDECK_INSTRUCTOR_INTERVAL": "1"},
                     extra_config=EXTRA)

@@ -36,6 +36,7 @@ class Room:
         self.rule = rule
         self.limit = asyncio.Semaphore(concurrency)
         self.board: list[dict[str, Any]] = []
+        self.servers: dict[str, dict[str, Any]] = {}  #: the running servers of the last poll, by user
         self.version = 0
         self.problem: str | None = "not polled yet"
         self.pass_seconds: float | None = None  #: how long the last pass took (for the bench and the page)
@@ -54,7 +55,10 @@ class Room:
         try:
             while True:
                 started = time.monotonic()
-                await self.poll()
+                try:
+                    await self.poll()
+                except Exception:  # a bug in one pass must not end the board: log it, poll again
+                    log.exception("room board: a poll failed")
                 self.pass_seconds = time.monotonic() - started
                 await asyncio.sleep(max(self.interval - self.pass_seconds, 0.2))
         finally:
@@ -62,10 +66,11 @@ class Room:
 
     async def poll(self) -> None:
         try:
-            servers = await self.servers()
+            servers = await self.running()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             await self.publish(self.board, f"the hub's user list: {type(error).__name__} {error}")
             return
+        self.servers = servers
         names = sorted(servers)
         progresses = await asyncio.gather(*(self.progress(name, servers[name]) for name in names))
         await self.publish(rows(servers, dict(zip(names, progresses, strict=True)), self.rule), None)
@@ -79,7 +84,7 @@ class Room:
                 self.version += 1
                 self._changed.notify_all()
 
-    async def servers(self) -> dict[str, dict[str, Any]]:
+    async def running(self) -> dict[str, dict[str, Any]]:
         """name -> the default server's model, for every user whose server is ready."""
         found, offset = {}, 0
         while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from labdeck import Deck
 
 from .poller import Room
+from .shadow import relay
 
 STATIC = Path(__file__).parent / "static"
 ROOM = web.AppKey("room", Room)
@@ -26,6 +28,21 @@ async def page(request: web.Request) -> web.StreamResponse:
     deck = Deck.of(request)
     html = (STATIC / "board.html").read_text().replace("{{base}}", deck.url("instructor"))
     return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def shadow_page(request: web.Request) -> web.StreamResponse:
+    user, session = request.match_info["user"], request.match_info["session"]
+    if user not in request.app[ROOM].servers:
+        raise web.HTTPNotFound(text=f"{user!r} has no running server.\n")
+    values = {"base": Deck.of(request).url("instructor"), "user": html.escape(user), "session": html.escape(session)}
+    text = (STATIC / "shadow.html").read_text()
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def shadow_socket(request: web.Request) -> web.StreamResponse:
+    return await relay(request, request.app[ROOM])
 
 
 async def board(request: web.Request) -> web.Response:
@@ -50,4 +67,5 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 def routes() -> list[web.RouteDef]:
     return [web.get("/", page), web.get("/-/board", board), web.get("/-/events", events),
+            web.get("/shadow/{user}/{session}", shadow_page), web.get("/-/shadow/{user}/{session}", shadow_socket),
             web.static("/-/static", STATIC)]

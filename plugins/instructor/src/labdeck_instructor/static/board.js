@@ -37,8 +37,15 @@
       const tr = document.createElement("tr");
       tr.dataset.user = row.name;
       if (row.stuck) tr.className = "stuck";
+      const name = cell(row.name, "name");
+      const shadow = document.createElement("a");
+      shadow.href = `${base}shadow/${encodeURIComponent(row.name)}/1`;
+      shadow.textContent = "terminal";
+      shadow.className = "shadow";
+      shadow.title = `watch ${row.name}'s terminal 1, read-only`;
+      name.append(" ", shadow);
       tr.append(
-        cell(row.name, "name"),
+        name,
         row.problem && !row.page ? cell(row.problem, "page problem")
           : cell(row.page ? `${row.index ?? "?"} of ${row.pages} · ${row.title}` : "not started", "page"),
         cell(String(row.checks ?? 0), "checks"),
