@@ -61,6 +61,7 @@ def test_instructor_watches_alices_terminal_and_cannot_type_in_it(hub, chromium,
         assert open_shadow(instructor, hub).status == 200
         instructor.wait_for_function("document.getElementById('screen').textContent.includes('before-42')",
                                      timeout=30000)  # the scrollback
+        alice.wait_for_selector("text=Being viewed by instructor (read-only)")  # alice is told
         alice.keyboard.type("echo live-$((7*7))\n")
         instructor.wait_for_function("document.getElementById('screen').textContent.includes('live-49')",
                                      timeout=30000)  # what alice types next, live
@@ -74,6 +75,8 @@ def test_instructor_watches_alices_terminal_and_cannot_type_in_it(hub, chromium,
         instructor.wait_for_function("document.getElementById('screen').textContent.includes('after-64')")
         assert not flag.exists()
         assert "touch" not in alice.inner_text(".xterm-rows")
+        instructor.close()
+        alice.wait_for_selector("#watched", state="hidden")  # and told when it ends
     finally:
         alice_context.close()
         instructor_context.close()

@@ -11,9 +11,9 @@ from terminal_helpers import Term
 BASE = "http://terminal/"
 
 
-async def viewer(server, name: str = "1") -> Term:
+async def viewer(server, name: str = "1", by: str = "") -> Term:
     http = aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=server.socket))
-    ws = await http.ws_connect(f"{BASE}ws/view/{name}", max_msg_size=0)
+    ws = await http.ws_connect(f"{BASE}ws/view/{name}" + (f"?by={by}" if by else ""), max_msg_size=0)
     term = Term(ws, http)
     term.hello = await term.until_control("hello", "error")
     return term
@@ -59,3 +59,17 @@ async def test_viewing_a_session_that_does_not_run_starts_no_shell(terminal_serv
     assert attendee.hello["new"] is True  # nobody had started it
     await attendee.close()
     await watching.close()
+
+
+async def test_the_attendee_is_told_who_watches_and_when_they_stop(terminal_server):
+    server = terminal_server()
+    attendee = await Term.open(BASE, "1", socket_path=server.socket)
+    watching = await viewer(server, by="ann")
+    assert (await attendee.until_control("watched"))["by"] == ["ann"]
+    late = await Term.open(BASE, "1", socket_path=server.socket)  # a second tab of the attendee's
+    assert (await late.until_control("watched"))["by"] == ["ann"]
+    attendee.controls.clear()
+    await watching.close()
+    assert (await attendee.until_control("watched"))["by"] == []
+    await late.close()
+    await attendee.close()

@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import json
 import re
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import aiohttp
 from aiohttp import WSMsgType, web
+
+from labdeck import Deck
 
 from .poller import Room
 
@@ -24,18 +26,18 @@ SESSION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 UPSTREAM_ONLY = frozenset({"ack", "pong"})  # what the browser may send on: never input
 
 
-def target(room: Room, user: str, session: str) -> str:
+def target(room: Room, user: str, session: str, by: str) -> str:
     """The attendee's viewer URL; 404 for a user without a running server or a bad session name."""
     server = room.servers.get(user)
     if server is None or not SESSION.fullmatch(session):
         raise web.HTTPNotFound(text=f"No running server of {user!r} with a terminal session {session!r}.\n")
-    url = urljoin(room.proxy_url, server["url"]) + f"terminal/ws/view/{session}"
+    url = urljoin(room.proxy_url, server["url"]) + f"terminal/ws/view/{session}?by={quote(by)}"
     return url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
 
 
 async def relay(request: web.Request, room: Room) -> web.StreamResponse:
     user, session = request.match_info["user"], request.match_info["session"]
-    url = target(room, user, session)
+    url = target(room, user, session, Deck.principal(request).name)  # the attendee is told who watches
     browser = web.WebSocketResponse(max_msg_size=4 << 20, heartbeat=30)
     await browser.prepare(request)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:

@@ -47,6 +47,7 @@ PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
 
 SESSIONS = web.AppKey("sessions", Sessions)
 VIEWERS = web.AppKey("viewers", dict)  # Viewer -> the task of its WebSocket handler
+WATCHERS = web.AppKey("watchers", dict)  # read-only Viewer -> who watches (``?by=``), told to the others
 OPTIONS = web.AppKey("options", ServerOptions)
 
 #: close codes (documented in docs/terminal.md)
@@ -159,6 +160,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                  "window": sessions.window, "readonly": readonly})
     session.attach(viewer)
     request.app[VIEWERS][viewer] = asyncio.current_task()
+    watchers = request.app[WATCHERS]
+    if readonly:
+        watchers[viewer] = request.query.get("by", "")[:64] or "someone"
+    _tell_watched(session, watchers, everyone=readonly)
     pump = asyncio.create_task(_pump(ws, viewer))
     reading = asyncio.create_task(_watch(ws, session, viewer) if readonly else _read(ws, session, viewer))
     try:
@@ -169,6 +174,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 task.cancel()
             await asyncio.gather(pump, reading, return_exceptions=True)
             session.detach(viewer)
+            if watchers.pop(viewer, None) is not None:
+                _tell_watched(session, watchers, everyone=True)
         # Close only now that nothing receives: aiohttp's close() racing a receive() drops the
         # connection without waiting for the client's close, and a client then writing (an ack)
         # gets EPIPE and never reads the frames left in its buffer (the exit, the close code).
@@ -185,6 +192,15 @@ async def _read(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> 
             _typed(session, viewer, message.data)
         elif message.type == WSMsgType.TEXT:
             _control(session, viewer, message.data)
+
+
+def _tell_watched(session: Session, watchers: dict, *, everyone: bool) -> None:
+    """Tell the session's own viewers who watches it read-only (their page shows a notice): all of
+    them when a watcher came or went (``everyone``), else only a newcomer, and only if someone does."""
+    names = sorted({watchers[v] for v in session.viewers if v in watchers})
+    for viewer in session.viewers:
+        if viewer not in watchers and (everyone or (names and viewer is session.viewers[-1])):
+            viewer.send({"t": "watched", "by": names})
 
 
 async def _watch(ws: web.WebSocketResponse, session: Session, viewer: Viewer) -> None:
@@ -270,6 +286,7 @@ def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> w
     app[OPTIONS] = options
     app[SESSIONS] = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
     app[VIEWERS] = {}
+    app[WATCHERS] = {}
     app.router.add_get("/", page)
     app.router.add_get("/session/{name}", page)
     app.router.add_get("/ws/session/{name}", websocket)
