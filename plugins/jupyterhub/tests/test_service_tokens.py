@@ -99,3 +99,15 @@ async def test_attack_persons_token_in_the_header(labdeck):
     assert response.status in (302, 401)
     response = await labdeck.get(PREFIX + "notes/-/progress", headers=token("no-such-token"), allow_redirects=False)
     assert response.status in (302, 401)
+
+
+async def test_the_boards_reads_do_not_keep_an_idle_server_from_the_culler(labdeck):
+    from labdeck.app import AUTH_BACKEND
+
+    activity = labdeck.app[AUTH_BACKEND].deck.activity
+    activity.inner.last = before = 1000.0  # long idle
+    for _ in range(3):
+        await labdeck.get(PREFIX + "notes/-/progress", headers=token("board-token"))
+    assert activity.last == before
+    await labdeck.get(PREFIX + "notes/-/progress", headers={"Accept": "text/html"}, allow_redirects=False)
+    assert activity.last == before  # nobody signed in: no use either

@@ -52,7 +52,7 @@ from labdeck_oauth import (
 )
 
 from .activity import report_activity
-from .service_tokens import SERVICE, ServiceTokens, header_token, read_only
+from .service_tokens import SERVICE, PeopleActivity, ServiceTokens, header_token, read_only
 
 log = logging.getLogger("labdeck.jupyterhub")
 
@@ -179,6 +179,8 @@ class JupyterHubAuth(OAuthCodeFlow):
                           "--jupyterhub-recheck-interval / --jupyterhub-recheck-grace")
         self.hub_version: str | None = None
         self.service_tokens = ServiceTokens(hub.api_url, self.ssl_context)
+        # made before core's middleware and proxy take deck.activity: a service's reads are no use
+        deck.activity = PeopleActivity(deck.activity)
         self._client: aiohttp.ClientSession | None = None
         self._reporter: asyncio.Task | None = None
 

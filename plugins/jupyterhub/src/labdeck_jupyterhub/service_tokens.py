@@ -13,6 +13,7 @@ drops): such a token never types in a terminal, edits a file or runs a check.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
 import time
@@ -32,6 +33,9 @@ SESSION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 TTL = 60.0
 #: request[SERVICE]: this request came in with a hub service's token (``allow`` confines it)
 SERVICE = web.RequestKey("labdeck_jupyterhub.service", str)
+
+#: set for the request (its task) a service's token signed in: see ``PeopleActivity``
+SERVICE_REQUEST: contextvars.ContextVar[bool] = contextvars.ContextVar("labdeck_jupyterhub.service", default=False)
 
 HEADER = re.compile(r"(?:token|bearer)\s+(\S+)", re.IGNORECASE)
 
@@ -88,4 +92,21 @@ class ServiceTokens:
             return None
         name, scopes = found
         request[SERVICE] = name
+        SERVICE_REQUEST.set(True)  # this request's task only
         return Principal(name=f"service:{name}", backend="jupyterhub", groups=("hub-service",)), scopes
+
+
+class PeopleActivity:
+    """``deck.activity`` that a hub service's requests leave alone: the board reads progress every
+    few seconds, and that must not keep an idle attendee's server from the hub's culler."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+
+    @property
+    def last(self) -> float:
+        return self.inner.last
+
+    def touch(self) -> None:
+        if not SERVICE_REQUEST.get():
+            self.inner.touch()

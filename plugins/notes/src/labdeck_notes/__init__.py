@@ -58,10 +58,10 @@ def register_hookspecs():
 
 @hookimpl
 def register_routes(deck):
+    from . import progress_route
     from .asciidoctor_client import warn_without_node
     from .formats.setup_scripts import setup_context
     from .killercoda_steps import StepScripts
-    from . import progress_route
     from .progress import progress_context
     from .site import Site
     from .views import Views
