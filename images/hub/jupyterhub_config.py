@@ -42,6 +42,18 @@ def env_bool(name, default=False):
     return env(name, "true" if default else "false").lower() in ("1", "true", "yes", "on")
 
 
+def free_port():
+    """A port free now on loopback: where a local hub's board listens, so that two hubs on one machine
+    do not both want 10101 (on Kubernetes the hub's Service names the port: INSTRUCTOR_PORT=10101)."""
+    import socket
+
+    if SPAWNER == "kubernetes":
+        return "10101"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def kubernetes_quantity(text):
     """``512Mi`` -> ``512M``: JupyterHub's byte sizes count K/M/G in 1024s already."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMGT])i?", text)
@@ -209,7 +221,7 @@ if env_bool("INSTRUCTOR_BOARD", importlib.util.find_spec("labdeck_instructor") i
     labdeck = shutil.which("labdeck", path=str(Path(sys.executable).parent)) or "labdeck"
     c.JupyterHub.services.append({
         "name": "instructor",
-        "url": env("INSTRUCTOR_URL", f"http://127.0.0.1:{env('INSTRUCTOR_PORT', '10101')}"),
+        "url": env("INSTRUCTOR_URL", f"http://127.0.0.1:{env('INSTRUCTOR_PORT', free_port())}"),
         "command": [labdeck, "serve"],
         "oauth_no_confirm": True,  # the hub's own service: no "authorize access" page for instructors
         "environment": {
