@@ -11,6 +11,7 @@ HUB_EXTRA_CONFIG names one more Python config file loaded last, for anything not
 
 # ruff: noqa: F821  (``c`` and ``load_subconfig`` are given by JupyterHub)
 
+import importlib.util
 import os
 import re
 import shutil
@@ -41,6 +42,18 @@ def env_bool(name, default=False):
     return env(name, "true" if default else "false").lower() in ("1", "true", "yes", "on")
 
 
+def free_port():
+    """A port free now on loopback: where a local hub's board listens, so that two hubs on one machine
+    do not both want 10101 (on Kubernetes the hub's Service names the port: INSTRUCTOR_PORT=10101)."""
+    import socket
+
+    if SPAWNER == "kubernetes":
+        return "10101"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def kubernetes_quantity(text):
     """``512Mi`` -> ``512M``: JupyterHub's byte sizes count K/M/G in 1024s already."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMGT])i?", text)
@@ -50,6 +63,8 @@ def kubernetes_quantity(text):
 
 
 c = get_config()
+c.JupyterHub.services = []
+c.JupyterHub.load_roles = []
 
 SPAWNER = env("HUB_SPAWNER", "kubernetes" if os.environ.get("KUBERNETES_SERVICE_HOST") else "local")
 AUTHENTICATOR = env("AUTHENTICATOR", "openshift" if SPAWNER == "kubernetes" else "shared-password")
@@ -197,8 +212,39 @@ if IDLE_TIMEOUT or MAX_SESSION_AGE:
     if ANONYMOUS:
         culler.append("--cull-users=True")
         scopes.append("admin:users")  # deleting a user needs it
-    c.JupyterHub.services = [{"name": "idle-culler", "command": culler}]
-    c.JupyterHub.load_roles = [{"name": "idle-culler", "scopes": scopes, "services": ["idle-culler"]}]
+    c.JupyterHub.services.append({"name": "idle-culler", "command": culler})
+    c.JupyterHub.load_roles.append({"name": "idle-culler", "scopes": scopes, "services": ["idle-culler"]})
+
+# --- the instructor's room board: labdeck-instructor as a hub service (docs/instructor.md) ----------
+if env_bool("INSTRUCTOR_BOARD", importlib.util.find_spec("labdeck_instructor") is not None):
+    group = env("INSTRUCTORS_GROUP", "instructors")
+    labdeck = shutil.which("labdeck", path=str(Path(sys.executable).parent)) or "labdeck"
+    c.JupyterHub.services.append({
+        "name": "instructor",
+        "url": env("INSTRUCTOR_URL", f"http://127.0.0.1:{env('INSTRUCTOR_PORT', free_port())}"),
+        "command": [labdeck, "serve"],
+        "oauth_no_confirm": True,  # the hub's own service: no "authorize access" page for instructors
+        "environment": {
+            "LABDECK_PLUGINS": "instructor,jupyterhub,oauth",
+            "LABDECK_INSTRUCTOR_BOARD": "true",
+            # attendees' servers are reached through the public proxy, as their browsers reach them
+            "LABDECK_INSTRUCTOR_PROXY_URL": env("INSTRUCTOR_PROXY_URL", "http://proxy-public" if SPAWNER == "kubernetes"
+                                                else f"http://127.0.0.1:{c.JupyterHub.port}"),
+            **{name: os.environ[name] for name in env_list("PASS_ENVIRONMENT")
+               if name.startswith("LABDECK_INSTRUCTOR_") and name in os.environ},
+        },
+    })
+    c.JupyterHub.load_roles.append({"name": "instructor-service", "services": ["instructor"], "scopes": [
+        "list:users",           # which users there are (the board's rows)
+        "read:servers",         # whose server is running and at which URL
+        "read:users:activity",  # each attendee's last activity
+        "access:servers",       # GET <server>notes/-/progress on every attendee's labdeck (read-only: labdeck
+                                # confines a service's token to the progress path)
+    ]})
+    # who may open the board: admins hold access:services already; the instructors group gets it for this one
+    c.JupyterHub.load_groups = {group: {"users": env_list("INSTRUCTOR_USERS")}}
+    c.JupyterHub.load_roles.append({"name": "instructors", "groups": [group],
+                                    "scopes": ["access:services!service=instructor"]})
 
 if env("HUB_EXTRA_CONFIG"):
     load_subconfig(env("HUB_EXTRA_CONFIG"))

@@ -24,6 +24,7 @@ KUBERNETES = {
     "HUB_SPAWNER": "kubernetes", "TERMINAL_IMAGE": "quay.io/example/workshop:1", "VOLUME_SIZE": "1Gi",
     "AUTHENTICATOR": "openshift", "OAUTH_CLIENT_ID": "system:serviceaccount:workshop:hub",
     "OAUTH_CLIENT_SECRET": "secret", "ADMIN_USERS": "instructor", "SERVER_LIMIT": "50",
+    "INSTRUCTOR_BOARD": "false",  # on by default when labdeck-instructor is installed: see its own test
 }
 
 
@@ -93,6 +94,22 @@ async def test_learning_portal_mode_makes_temporary_users_and_deletes_them(monke
     assert "--cull-users=True" in service["command"] and "--timeout=900" in service["command"]
     assert "admin:users" in config.JupyterHub.load_roles[0]["scopes"]
     assert config.KubeSpawner.delete_pvc is True
+
+
+async def test_instructor_board_runs_with_named_scopes_and_opens_to_the_instructors_group(monkeypatch, tmp_path):
+    config = load(monkeypatch, tmp_path, {**KUBERNETES, "INSTRUCTOR_BOARD": "true", "INSTRUCTORS_GROUP": "teachers",
+                                          "INSTRUCTOR_USERS": "dana, eve"})
+    board = next(service for service in config.JupyterHub.services if service["name"] == "instructor")
+    assert board["command"][-1] == "serve" and board["oauth_no_confirm"] is True
+    assert board["environment"]["LABDECK_INSTRUCTOR_BOARD"] == "true"
+    assert board["environment"]["LABDECK_INSTRUCTOR_PROXY_URL"] == "http://proxy-public"
+    roles = {role["name"]: role for role in config.JupyterHub.load_roles}
+    assert roles["instructor-service"]["services"] == ["instructor"]
+    assert sorted(roles["instructor-service"]["scopes"]) == [
+        "access:servers", "list:users", "read:servers", "read:users:activity"]
+    assert roles["instructors"] == {"name": "instructors", "groups": ["teachers"],
+                                    "scopes": ["access:services!service=instructor"]}
+    assert config.JupyterHub.load_groups == {"teachers": {"users": ["dana", "eve"]}}
 
 
 def test_kubernetes_without_an_image_refuses_to_start(monkeypatch, tmp_path):

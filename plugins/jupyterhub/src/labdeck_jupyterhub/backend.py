@@ -41,6 +41,7 @@ from aiohttp import web
 
 from labdeck import Deck, Principal, SessionCookies, Settings, SettingsError
 from labdeck_oauth import (
+    GRANTS,
     OAuthCodeFlow,
     ProviderError,
     SignedIn,
@@ -51,6 +52,7 @@ from labdeck_oauth import (
 )
 
 from .activity import report_activity
+from .service_tokens import SERVICE, PeopleActivity, ServiceTokens, header_token, read_only
 
 log = logging.getLogger("labdeck.jupyterhub")
 
@@ -176,6 +178,9 @@ class JupyterHubAuth(OAuthCodeFlow):
         configure_recheck(self, settings.recheck_interval, settings.recheck_grace,
                           "--jupyterhub-recheck-interval / --jupyterhub-recheck-grace")
         self.hub_version: str | None = None
+        self.service_tokens = ServiceTokens(hub.api_url, self.ssl_context)
+        # made before core's middleware and proxy take deck.activity: a service's reads are no use
+        deck.activity = PeopleActivity(deck.activity)
         self._client: aiohttp.ClientSession | None = None
         self._reporter: asyncio.Task | None = None
 
@@ -183,6 +188,16 @@ class JupyterHubAuth(OAuthCodeFlow):
         return [*super().routes(), web.get("api", self.api)]
 
     # --- who signed in, and may they enter ------------------------------------------------------
+
+    async def authenticate(self, request: web.Request) -> Principal | None:
+        """A browser's session, or a hub service's API token in ``Authorization`` (service_tokens.py)."""
+        if header_token(request) is None:
+            return await super().authenticate(request)
+        found = await self.service_tokens.principal(request)
+        if found is None:
+            return None
+        principal, request[GRANTS] = found
+        return principal
 
     async def lookup_user(self, token: Any) -> SignedIn:
         status, user = await request_json("GET", self.hub.api_url + "/user", bearer=token["access_token"],
@@ -204,7 +219,11 @@ class JupyterHubAuth(OAuthCodeFlow):
         return SignedIn(Principal(name=name, backend=self.name, groups=groups), kept)
 
     async def allow(self, principal: Principal, request: web.Request) -> bool:
-        """Only a session whose token held one of ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``."""
+        """Only a session whose token held one of ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``; a service's
+        token, holding one too, only on the read-only paths."""
+        if SERVICE in request and not read_only(request, self.prefix):
+            log.info("refused %s on %s (a service token reads progress only)", principal.name, request.path)
+            return False
         if has_access(self.grants(request), self.hub.access_scopes):
             return True
         log.info("refused %s (no access scope for this server)", principal.name)

@@ -7,6 +7,8 @@ wherever labdeck mounts it (``<prefix>terminal/``):
 - ``/`` and ``/session/<name>``: the terminal page,
 - ``/static/...``: its JavaScript and CSS (xterm.js under ``static/vendor/``),
 - ``/ws/session/<name>``: the WebSocket (protocol in docs/terminal.md),
+- ``/ws/view/<name>``: the same, read-only, for a running session only (the instructor's shadow
+  view): output and scrollback go out; input, resizes and signals sent back are dropped here,
 - ``/sessions``: JSON list of running sessions.
 
 Every URL the page uses is relative, so the server never needs to know the prefix.
@@ -60,6 +62,7 @@ class App:
     options: ServerOptions
     sessions: Sessions
     viewers: dict = dataclasses.field(default_factory=dict)  # Viewer -> the task of its WebSocket handler
+    watchers: dict = dataclasses.field(default_factory=dict)  # read-only Viewer -> who watches (``?by=``)
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -98,8 +101,8 @@ async def dispatch(app: App, request: Request, connection: Connection) -> Respon
             response = list_sessions(app)
         case ["static", *parts] if parts:
             response = static_file(parts)
-        case ["ws", "session", name]:
-            await websocket(app, request, connection, name)
+        case ["ws", "session" | "view" as mode, name]:
+            await websocket(app, request, connection, name, readonly=mode == "view")
             return None
         case _:
             raise HTTPError(404, "not found")
@@ -152,7 +155,7 @@ def guard_tcp(options: ServerOptions, request: Request) -> None:
         raise HTTPError(401, "the terminal server wants its token (?token=, logged at its start)")
 
 
-async def websocket(app: App, request: Request, connection: Connection, name: str) -> None:
+async def websocket(app: App, request: Request, connection: Connection, name: str, *, readonly: bool = False) -> None:
     if not origin_allowed(app, request):
         raise HTTPError(403, "cross-origin WebSocket refused")
     ws = await connection.websocket(request, max_size=4 << 20)
@@ -163,11 +166,13 @@ async def websocket(app: App, request: Request, connection: Connection, name: st
     cols, rows = _size(request)
     wanted = request.query.get("id")
     session = sessions.get(name)
-    if wanted and (session is None or session.id != wanted):
+    if (wanted or readonly) and (session is None or (wanted and session.id != wanted)):
         await _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
         return
+    new = False
     try:
-        session, new = sessions.open(name, cols, rows)
+        if not readonly:  # a viewer never starts a shell
+            session, new = sessions.open(name, cols, rows)
     except SessionLimit as error:
         await _refuse(ws, "limit", str(error), CLOSE_LIMIT)
         return
@@ -176,14 +181,19 @@ async def websocket(app: App, request: Request, connection: Connection, name: st
         await _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
         return
 
+    if readonly:  # the session's own size: attaching must not resize the attendee's terminal
+        cols, rows = session.cols, session.rows
     viewer = Viewer(cols, rows)
     viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
                  "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
-                 "window": sessions.window})
+                 "window": sessions.window, "readonly": readonly})
     session.attach(viewer)
     app.viewers[viewer] = asyncio.current_task()
+    if readonly:
+        app.watchers[viewer] = request.query.get("by", "")[:64] or "someone"
+    _tell_watched(session, app.watchers, everyone=readonly)
     pump = asyncio.create_task(_pump(ws, viewer))
-    reading = asyncio.create_task(_read(ws, session, viewer))
+    reading = asyncio.create_task(_watch(ws, session, viewer) if readonly else _read(ws, session, viewer))
     try:
         try:
             await asyncio.wait((pump, reading), return_when=asyncio.FIRST_COMPLETED)
@@ -192,6 +202,8 @@ async def websocket(app: App, request: Request, connection: Connection, name: st
                 task.cancel()
             await asyncio.gather(pump, reading, return_exceptions=True)
             session.detach(viewer)
+            if app.watchers.pop(viewer, None) is not None:
+                _tell_watched(session, app.watchers, everyone=True)
         code, reason = viewer.closing or (1000, b"")
         await ws.close(code=code, message=reason)
     finally:
@@ -204,6 +216,25 @@ async def _read(ws: WebSocket, session: Session, viewer: Viewer) -> None:
             _typed(session, viewer, message)
         else:
             _control(session, viewer, message)
+
+
+def _tell_watched(session: Session, watchers: dict, *, everyone: bool) -> None:
+    """Tell the session's own viewers who watches it read-only (their page shows a notice): all of
+    them when a watcher came or went (``everyone``), else only a newcomer, and only if someone does."""
+    names = sorted({watchers[v] for v in session.viewers if v in watchers})
+    for viewer in session.viewers:
+        if viewer not in watchers and (everyone or (names and viewer is session.viewers[-1])):
+            viewer.send({"t": "watched", "by": names})
+
+
+async def _watch(ws: WebSocket, session: Session, viewer: Viewer) -> None:
+    """A read-only viewer: only its acknowledgements count; input, resizes and signals are dropped."""
+    async for message in ws:
+        if isinstance(message, str):
+            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                control = json.loads(message)
+                if control["t"] == "ack":
+                    session.ack(viewer, int(control["n"]))
 
 
 def _typed(session: Session, viewer: Viewer, data: bytes) -> None:

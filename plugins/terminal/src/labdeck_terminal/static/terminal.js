@@ -117,6 +117,9 @@
       case "ping":
         send({ t: "pong" });
         break;
+      case "watched": // someone watches this session read-only (the instructor's shadow view)
+        showWatched(message.by || []);
+        break;
       case "exit":
         ended("Session ended" + (message.code ? " (exit code " + message.code + ")" : "") + ".");
         break;
@@ -125,6 +128,18 @@
         else ended(message.message || "The terminal could not start.");
         break;
     }
+  }
+
+  function showWatched(names) {
+    let notice = document.getElementById("watched");
+    if (!notice) {
+      notice = document.createElement("div");
+      notice.id = "watched";
+      notice.setAttribute("role", "status");
+      document.body.append(notice);
+    }
+    notice.hidden = names.length === 0;
+    notice.textContent = names.length ? "Being viewed by " + names.join(", ") + " (read-only)" : "";
   }
 
   function lost(code) {

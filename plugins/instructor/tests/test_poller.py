@@ -1,0 +1,45 @@
+"""One pass of the room against a stand-in of the hub's user list and two attendees' labdecks:
+a broken server keeps its row with the reason, and never hides the others."""
+
+from aiohttp import web
+
+from labdeck_instructor.poller import Room
+from labdeck_instructor.room import StuckRule
+
+SEQUENCE = [{"id": "intro", "title": "Welcome"}, {"id": "one", "title": "First"}]
+
+
+async def test_a_broken_attendee_server_keeps_its_row_and_hides_nobody(aiohttp_server):
+    seen = []
+
+    async def users(request):
+        seen.append(request.headers.get("Authorization"))
+        items = [{"name": name, "servers": {"": {"ready": True, "url": f"/user/{name}/", "last_activity": None}}}
+                 for name in ("alice", "bob")]
+        items.append({"name": "carol", "servers": {}})  # no running server: no row
+        return web.json_response({"items": items, "_pagination": {"next": None}})
+
+    async def progress(request):
+        name = request.match_info["name"]
+        if name == "bob":
+            raise web.HTTPBadGateway()
+        assert request.query["user"] == name
+        return web.json_response({"version": 1, "user": name, "current": "one", "sequence": SEQUENCE,
+                                  "pages": {"one": {"visited": 1.0, "seconds": 30.0, "checks": {}}}})
+
+    app = web.Application()
+    app.router.add_get("/hub/api/users", users)
+    app.router.add_get("/user/{name}/notes/-/progress", progress)
+    server = await aiohttp_server(app)
+    origin = str(server.make_url("")).rstrip("/")
+    room = Room(api_url=origin + "/hub/api", api_token="board-token", proxy_url=origin, interval=5,
+                rule=StuckRule())
+    import aiohttp
+
+    async with aiohttp.ClientSession() as room._http:
+        await room.poll()
+    rows = {row["name"]: row for row in room.board}
+    assert sorted(rows) == ["alice", "bob"]
+    assert (rows["alice"]["index"], rows["alice"]["pages"], rows["alice"]["title"]) == (2, 2, "First")
+    assert rows["bob"]["page"] is None and "HTTP 502" in rows["bob"]["problem"]
+    assert seen == ["token board-token"] and room.version == 1
