@@ -122,9 +122,22 @@ def educates_tabs(deck) -> list[tuple[str, str]]:
 @hookimpl
 def register_commands() -> list[Command]:
     from . import new
-    from .check import configure, run
 
-    return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR'", run=run,
-                    configure=configure),
+    return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR', 'labdeck notes test DIR'",
+                    run=notes_run, configure=notes_configure),
             Command(name="new", help="write a small working workshop: 'labdeck new DIR --format killercoda'",
                     run=new.run, configure=new.configure)]
+
+
+def notes_configure(parser) -> None:
+    from . import check, testrun
+
+    sub = parser.add_subparsers(dest="notes_command", required=True, metavar="ACTION")
+    check.configure(sub)
+    testrun.configure(sub)
+
+
+def notes_run(args) -> int:
+    from . import check, testrun
+
+    return testrun.run(args) if args.notes_command == "test" else check.run(args)

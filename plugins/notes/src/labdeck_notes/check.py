@@ -281,8 +281,7 @@ def check(workshop: Workshop, extra_names: Iterable[str] = ()) -> list[Problem]:
     return sorted(set(problems))
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="notes_command", required=True, metavar="ACTION")
+def configure(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="report broken links, images, variables and markup in a workshop")
     check.add_argument("directory", type=Path, help="the workshop folder (as given to --content)")
     check.add_argument("--strict", action="store_true", help="warnings make the exit status non-zero too")
