@@ -86,6 +86,7 @@ class Runner:
                 result.state, result.message = "skipped", f"terminal {session.name} is stuck (see above)"
                 return
             if step.interrupt_first:
+                self.left_running.pop(session.name, None)
                 await session.interrupt()
             await self._settle(session)
             outcome = await session.run(step.text, SETTLE if keep_running else self.timeout)
@@ -150,11 +151,12 @@ class Runner:
 
 
 def _kept_running(steps: list[Step], index: int) -> bool:
-    """Whether the next terminal block of this block's session interrupts it or types into it."""
+    """Whether the next terminal block of this block's session interrupts it (``<ctrl-c>``,
+    ``terminal:interrupt``, ``{{exec interrupt}}``) or types into it (``terminal:input``)."""
     session = steps[index].session
     for step in steps[index + 1:]:
         if step.kind != "check" and not step.manual and (step.session == session or ALL in (step.session, session)):
-            return step.kind in ("interrupt", "input")
+            return step.kind in ("interrupt", "input") or step.interrupt_first
     return False
 
 
