@@ -113,8 +113,8 @@ def test_educates_sessions_input_interrupt_and_examiner_checks(notes_test, tmp_p
     tests = folder / "workshop" / "examiner" / "tests"
     tests.mkdir(parents=True)
     (folder / "workshop" / "content").mkdir()
-    (tests / "greeted").write_text('#!/bin/bash\nread -r answers\necho "answers: $answers"; echo "$answers" > "answers-$1.txt"\n'
-                                   'grep -q "hello $1" greeting.txt\n')
+    (tests / "greeted").write_text('#!/bin/bash\nread -r answers\necho "answers: $answers"\n'
+                                   'echo "$answers" > "answers-$1.txt"\ngrep -q "hello $1" greeting.txt\n')
     (tests / "greeted").chmod(0o755)
     (folder / "workshop" / "content" / "01-page.md").write_text(
         "```terminal:execute\ncommand: read -r name\n```\n\n"
