@@ -177,8 +177,8 @@ def select_pages(workshop: Workshop, only: str | None, start: str | None) -> lis
 
 
 async def test_workshop(workshop: Workshop, pages: list[Page], values: dict[str, str], block_seconds: float,
-                        home: Path | None = None, report=None) -> list[Result]:
-    server = TerminalServer(home)
+                        home: Path | None = None, report=None, server_args: tuple[str, ...] = ()) -> list[Result]:
+    server = TerminalServer(home, server_args)
     results: list[Result] = []
     await server.start()
     try:
@@ -221,10 +221,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"labdeck notes test: {error}")
         return 2
     values = {**builtin_variables(args.deck, workshop, getpass.getuser()), **workshop.config_vars}
-    terminal = getattr(args.deck.settings, "terminal", None)
-    home = Path(terminal.home) if terminal is not None and getattr(terminal, "home", None) else None
-    results = asyncio.run(test_workshop(workshop, pages, values, args.timeout, home, testreport.print_page))
+    home, server_args = _terminal_settings(args.deck.settings)
+    results = asyncio.run(test_workshop(workshop, pages, values, args.timeout, home, testreport.print_page,
+                                        server_args))
     testreport.print_summary(directory, results)
     if args.junit:
         testreport.write_junit(args.junit, workshop, results)
     return 1 if any(result.state == "failed" for result in results) else 0
+
+
+def _terminal_settings(settings) -> tuple[Path | None, tuple[str, ...]]:
+    """The terminal plugin's home, shell and profile folders (TERMINAL_HOME, …): shells under
+    test start as the attendees' do."""
+    own = getattr(settings, "terminal", None)
+    if own is None:
+        return None, ()
+    args: list[str] = ["--shell", own.shell] if getattr(own, "shell", None) else []
+    for folder in getattr(own, "profile_dirs", None) or ():
+        args += ["--profile-dir", str(folder)]
+    return (Path(own.home) if getattr(own, "home", None) else None), tuple(args)

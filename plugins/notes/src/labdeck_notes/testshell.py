@@ -174,10 +174,11 @@ class Session:
 class TerminalServer:
     """``python -m labdeck_terminal.server`` on a socket in a private folder, stopped at exit."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path | None = None, server_args: tuple[str, ...] = ()) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="ldtest-"))  # short: unix socket paths are limited
         self.socket = str(self.folder / "terminal.sock")
         self.home = home
+        self.server_args = server_args  #: --shell, --profile-dir: as the workshop's terminal settings say
         self.process: subprocess.Popen[bytes] | None = None
         self.sessions: dict[str, Session] = {}
 
@@ -185,7 +186,7 @@ class TerminalServer:
         await asyncio.to_thread(self._start)
 
     def _start(self) -> None:
-        args = [sys.executable, "-m", "labdeck_terminal.server", "--socket", self.socket]
+        args = [sys.executable, "-m", "labdeck_terminal.server", "--socket", self.socket, *self.server_args]
         if self.home is not None:
             args += ["--home", str(self.home)]
         env = {**os.environ, "SHELL": os.environ.get("LABDECK_TERMINAL_SHELL", "/bin/bash")}
