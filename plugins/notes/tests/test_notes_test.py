@@ -92,11 +92,24 @@ def test_page_and_from_narrow_the_run(notes_test, example_copy):
 def test_a_block_that_waits_forever_is_cut_and_reported_as_skipped(notes_test, tmp_path):
     folder = write_pages(tmp_path / "wait", {"01-wait.md": (
         "# Wait\n\n```execute\nsleep 600\n```\n\nThen:\n\n```execute\necho after the wait > after.txt\n```\n")})
-    done = notes_test(folder, "--timeout", "2")
+    junit = tmp_path / "results.xml"
+    done = notes_test(folder, "--timeout", "2", "--junit", junit)
     assert done.returncode == 0, done.stdout
     assert "skipped 01-wait.md:3 sleep 600: still running after 2 s: cut with Ctrl-C" in done.stdout
     assert "passed  01-wait.md:9 echo after the wait > after.txt" in done.stdout
     assert (notes_test.home / "after.txt").read_text() == "after the wait\n"  # the shell was free again
+    skipped = ET.parse(junit).getroot().find(".//testcase[skipped]")
+    assert skipped.get("line") == "3" and "cut with Ctrl-C" in skipped.find("skipped").get("message")
+
+
+def test_a_block_that_ends_its_shell_passes_and_the_next_block_gets_a_new_one(notes_test, tmp_path):
+    folder = write_pages(tmp_path / "exit", {"01-exit.md": (
+        "```execute\nexport MARK=old-shell\n```\n\n```execute\nexit\n```\n\n"
+        "```execute\necho \"[$MARK]\" > mark.txt\n```\n")})
+    done = notes_test(folder)
+    assert done.returncode == 0, done.stdout
+    assert "passed  01-exit.md:5 exit" in done.stdout
+    assert (notes_test.home / "mark.txt").read_text() == "[]\n"
 
 
 def test_a_block_marked_manual_is_skipped_and_never_run(notes_test, tmp_path):

@@ -65,6 +65,7 @@ class Session:
         self.prompt_at = 0  # where the latest end-of-command mark starts: the prompt follows it
         self.busy = False  # a command left running (followed by an interrupt or input block)
         self.closed = False
+        self.exit_code: int | None = None  # the shell's, once it exited (an ``exit`` block)
 
     @classmethod
     async def open(cls, socket_path: str, name: str) -> Session:
@@ -87,8 +88,11 @@ class Session:
             self.received += len(message.data)
             await self.ws.send_str(json.dumps({"t": "ack", "n": self.received}))
         elif message.type == aiohttp.WSMsgType.TEXT:
-            if json.loads(message.data).get("t") == "ping":
+            control = json.loads(message.data)
+            if control.get("t") == "ping":
                 await self.ws.send_str(json.dumps({"t": "pong"}))
+            elif control.get("t") == "exit":
+                self.exit_code = int(control.get("code") or 0)
         elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING,
                               aiohttp.WSMsgType.ERROR):
             self.closed = True
@@ -121,7 +125,9 @@ class Session:
                 await self._receive(left)
 
     async def type(self, text: str) -> None:
-        await self.ws.send_str(json.dumps({"t": "in", "d": text}))
+        if not self.closed:
+            with contextlib.suppress(ConnectionError):
+                await self.ws.send_str(json.dumps({"t": "in", "d": text}))
 
     async def run(self, command: str, seconds: float) -> Outcome:
         """Type ``command`` line by line, each after the previous line's command ended; the
@@ -137,8 +143,8 @@ class Session:
             await self.type(line + "\r")
             while True:
                 mark = await self.next_mark(("C", "D", "P"), deadline - time.monotonic())
-                if mark is None:
-                    return Outcome(None, bytes(self.output[start:]), started)
+                if mark is None:  # still running, or the shell itself ended (``exit``)
+                    return Outcome((self.exit_code or 0) if self.closed else None, bytes(self.output[start:]), started)
                 if mark[0] == "C":
                     started = True
                     continue
@@ -155,7 +161,9 @@ class Session:
         return None if mark is None else (mark[1] or 0)
 
     async def interrupt(self, seconds: float = 5.0) -> bool:
-        """Ctrl-C; True once the shell shows its prompt again."""
+        """Ctrl-C; True once the shell shows its prompt again (or is gone: the next block starts another)."""
+        if self.closed:
+            return True
         self.marks.clear()
         self._scan()
         self.marks.clear()
@@ -201,7 +209,9 @@ class TerminalServer:
             time.sleep(0.05)
 
     async def session(self, name: str) -> Session:
-        if name not in self.sessions or self.sessions[name].closed:
+        if name in self.sessions and self.sessions[name].closed:
+            await self.sessions.pop(name).close()
+        if name not in self.sessions:
             self.sessions[name] = await Session.open(self.socket, name)
         return self.sessions[name]
 
