@@ -23,7 +23,7 @@ from .escaping import VARIABLE
 from .frontmatter import split_front_matter
 from .killercoda_markers import CLOSE_FENCE, INLINE, parse_marker
 from .sourceblocks import adoc_blocks, markdown_blocks
-from .workshop import Page, Workshop
+from .workshop import Page
 
 MANUAL = re.compile(r"^\s*(?:<!--\s*labdeck-test:\s*manual\s*-->|//\s*labdeck-test:\s*manual)\s*$")
 ALL = "*"  #: the session of an ``execute-all`` / ``interrupt-all`` step
@@ -117,7 +117,7 @@ def _markdown_steps(page: Page, lines: list[tuple[int, str]], values: dict[str, 
     return sorted(found, key=lambda step: step.line)
 
 
-def page_steps(workshop: Workshop, page: Page, values: dict[str, str]) -> list[Step]:
+def page_steps(page: Page, values: dict[str, str]) -> list[Step]:
     """The page's terminal steps in page order, then its checks (a Killercoda ``verify`` last)."""
     text = page.path.read_text(encoding="utf-8")
     source = split_front_matter(text)

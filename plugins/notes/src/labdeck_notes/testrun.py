@@ -127,7 +127,7 @@ class Runner:
 
     async def page(self, page: Page, values: dict[str, str]) -> list[Result]:
         try:
-            steps = page_steps(self.workshop, page, values)
+            steps = page_steps(page, values)
         except (OSError, UnicodeDecodeError) as error:
             return [Result(page, Step("execute", 0), "failed", f"cannot read the page: {error}")]
         results: list[Result] = []

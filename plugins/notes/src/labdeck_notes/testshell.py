@@ -29,8 +29,9 @@ import aiohttp
 
 _MARK = re.compile(rb"\x1b\]133;(C|D(?:;(-?\d+))?|P)\x07")
 _ANSI = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
-#: typed once in every session: the continuation prompt announces itself
-_SETUP = "PS2=$'\\e]133;P\\a> '\r"
+#: typed once in every session: the continuation prompt announces itself (the leading space keeps
+#: it out of the history where HISTCONTROL=ignorespace)
+_SETUP = " PS2=$'\\e]133;P\\a> '\r"
 
 
 def available() -> bool:
