@@ -54,6 +54,17 @@ def _own_home(config: pytest.Config) -> None:
     config.add_cleanup(restore)
 
 
+@pytest.fixture(autouse=True)
+def _own_progress(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process notes app keeps progress in a file of this test's own, not in the run's HOME:
+    the notes root leads to the page visited last, which another test must not have chosen."""
+    try:
+        from labdeck_notes import progress
+    except ImportError:
+        return
+    monkeypatch.setattr(progress, "DEFAULT_FILE", tmp_path_factory.mktemp("progress") / "progress.sqlite")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _conformance(item):

@@ -4,6 +4,8 @@ resources/workshop.yaml."""
 
 from __future__ import annotations
 
+import shutil
+
 from playwright.sync_api import expect
 
 
@@ -21,6 +23,29 @@ def test_terminal_layout_follows_the_workshop_definition(attendee, corpus):
     _, browsing = attendee(corpus / "educates-lab-workshop-session")  # layout: split
     expect(browsing.page.locator("iframe.ld-terminal")).to_have_count(2)
     expect(browsing.page.locator(".ld-tab[data-tab='Docs']")).to_have_count(1)  # spec.session.dashboards
+
+
+def test_lower_layout_shows_the_terminal_below_the_selected_tab(attendee, corpus, tmp_path):
+    workshop = shutil.copytree(corpus / "educates-lab-workshop-session", tmp_path / "lower")
+    definition = workshop / "resources" / "workshop.yaml"
+    definition.write_text(definition.read_text().replace("layout: split", "layout: lower"))
+    server, browsing = attendee(workshop, LABDECK_NOTES_SETUP_SCRIPTS="false")
+    page = browsing.page
+    expect(page.locator(".ld-tab[data-tab='Terminal']")).to_have_count(0)
+    expect(page.locator(".ld-tab[data-tab='Docs']")).to_have_attribute("aria-selected", "true")
+    terminal = page.locator("#ld-lower iframe.ld-terminal")
+    expect(terminal).to_have_count(1)
+    expect(terminal).to_be_visible()
+    expect(page.locator(".ld-panel[data-tab='Docs']")).to_be_visible()  # both at once, one above the other
+    docs, below = page.locator("#ld-upper").bounding_box(), page.locator("#ld-lower").bounding_box()
+    assert docs["y"] + docs["height"] <= below["y"] and below["height"] < docs["height"]
+    notes = notes_at(page, f"{server.url}notes/02-clickable-actions")
+    block = notes.locator(".ld-action[data-action='terminal:execute']").first
+    block.evaluate("block => block.setAttribute('data-args', JSON.stringify({command: 'echo low-$((30+3))'}))")
+    block.click()
+    expect(screen(page, "1")).to_contain_text("low-33")
+    expect(page.locator(".ld-panel[data-tab='Docs']")).to_be_visible()  # the tab above stays
+    assert browsing.errors == []
 
 
 def test_execute_with_session_2_runs_in_the_second_terminal(attendee, corpus):
@@ -79,7 +104,8 @@ def test_section_begin_is_collapsed_until_opened(attendee, corpus_copy):
 
 
 def test_editor_action_without_an_editor_tab_says_what_it_needs(attendee, corpus):
-    server, browsing = attendee(corpus / "educates-lab-java-environment")
+    # labdeck-editor, when installed, would carry the action out (its own tests): leave it out
+    server, browsing = attendee(corpus / "educates-lab-java-environment", LABDECK_PLUGINS="dashboard,notes,terminal")
     notes = notes_at(browsing.page, f"{server.url}notes/01-creating-an-application")
     block = notes.locator(".ld-action[data-action='editor:open-file']")
     expect(block.locator(".ld-action-needs")).to_be_visible()

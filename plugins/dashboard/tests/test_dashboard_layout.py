@@ -130,3 +130,16 @@ def test_content_asks_for_a_terminal_layout_and_the_operator_setting_wins(asked,
     deck = make_deck({"dashboard": labdeck_dashboard, "terminal": FakePlugin(), "content": ContentLayout(asked)},
                      environ=environ)
     assert build_layout(deck).sessions == sessions
+
+
+@pytest.mark.parametrize(("environ", "below", "tab_button"), [
+    ({"LABDECK_DASHBOARD_TABS": "Docs=https://example.org/"}, True, False),  # under the Docs tab
+    ({}, False, True),  # no other tab to sit below: one terminal in its Terminal tab
+    ({"LABDECK_DASHBOARD_TABS": "Docs=https://example.org/", "TERMINAL_TAB": "split"}, False, True),
+])
+def test_the_lower_layout_puts_one_terminal_below_the_other_tabs(environ, below, tab_button):
+    deck = make_deck({"dashboard": labdeck_dashboard, "terminal": FakePlugin(), "content": ContentLayout("lower")},
+                     environ=environ)
+    layout = build_layout(deck)
+    assert layout.terminals_below is below
+    assert len(layout.sessions) == (2 if "TERMINAL_TAB" in environ else 1)

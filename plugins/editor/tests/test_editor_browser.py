@@ -4,8 +4,6 @@ typing, Ctrl-S, the dirty marker, changes on disk, and the Educates actions from
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,32 +15,20 @@ SCREEN = "() => document.querySelector('.xterm-rows').innerText"
 
 
 @pytest.fixture
-def home():
-    path = Path(tempfile.mkdtemp(prefix="lde-"))  # short: the terminal server's socket lives beside it
-    (path / "home").mkdir()
-    yield path / "home"
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def dashboard(labdeck_server, chromium, home):
+def dashboard(open_dashboard, home):
     """A signed-in dashboard page (notes, terminal, editor) on a real ``labdeck serve``."""
     workshop = home.parent / "workshop"
     workshop.mkdir()
     (workshop / "01-edit.md").write_text(
         "# Edit\n\n<button id=open-app onclick=\"labdeck.post('editor:open-file', "
         "{file: '~/app.py', line: 3})\">Open app.py</button>\n")
-    env = {"LABDECK_RUNTIME_DIR": str(home.parent), "URI_ROOT_PATH": "/user/alice/", "HOME": str(home),
-           "TERMINAL_HOME": str(home), "LABDECK_EDITOR_ROOT": str(home), "WORKSHOP_DIR": str(workshop),
-           "LABDECK_PLUGINS": "dashboard,notes,terminal,editor",
-           "LABDECK_TERMINAL_PROFILE_DIRS": str(home.parent / "profile.d")}
-    server = labdeck_server(env=env)
-    context = chromium.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{server.url}?token={server.token}")
-    expect(page).to_have_url(server.url + "dashboard/")
-    yield page
-    context.close()
+    page, _ = open_dashboard(workshop)
+    return page
+
+
+def notes_page(page, url):
+    page.locator("#ld-notes").element_handle().content_frame().goto(url)
+    return page.frame_locator("#ld-notes")
 
 
 def editor(page):
@@ -233,10 +219,83 @@ def test_download_and_copy_a_file(dashboard, home):
 def test_a_button_in_a_markdown_page_opens_a_file(dashboard, home):
     (home / "app.py").write_text("import os\n\nprint(os.getcwd())\n")
     page = dashboard
-    notes = page.frame_locator("#ld-notes")
-    notes.get_by_role("link", name="Start workshop").click()
+    notes = page.frame_locator("#ld-notes")  # the dashboard opens on the workshop's first page
     notes.locator("#open-app").click()
     expect(page.get_by_role("tab", name="Editor")).to_have_attribute("aria-selected", "true")
     frame = settled(page)
     assert cursor_line(frame) == 3
     expect(frame.locator(".cm-activeLine")).to_have_text("print(os.getcwd())")
+
+
+def test_yaml_item_actions_and_select_path(dashboard, home):
+    import yaml
+
+    (home / "pod.yaml").write_text(
+        "spec:\n  replicas: 1  # one for now\n  containers:\n  - name: app\n    image: app:1\n"
+        "  - name: sidecar\n    image: busybox\n")
+    page = dashboard
+    post(page, "editor:yaml-insert-item", file="~/pod.yaml", path="spec.containers", index=0,
+         value={"name": "init", "image": "alpine"})
+    post(page, "editor:yaml-replace-item", file="~/pod.yaml", path="spec.containers[name=sidecar]",
+         value={"name": "proxy", "image": "envoy"})
+    settled(page)
+    text = (home / "pod.yaml").read_text()
+    assert [c["name"] for c in yaml.safe_load(text)["spec"]["containers"]] == ["init", "app", "proxy"]
+    assert "replicas: 1 # one for now" in text  # the comment stays
+
+    post(page, "editor:yaml-select-path", file="~/pod.yaml", path="spec.replicas")
+    assert selected_text(settled(page)) == "replicas: 1"
+    post(page, "editor:yaml-select-path", file="~/pod.yaml", path="spec.containers[name=app]")
+    assert selected_text(settled(page)) == "name: app\n    image: app:1"
+    post(page, "editor:yaml-replace-item", file="~/pod.yaml", path="spec.containers[7]", value={"name": "x"})
+    expect(settled(page).locator("#le-status")).to_have_text(
+        "editor:yaml-replace-item: spec.containers[7] is not in the file")
+    post(page, "editor:execute-command", command="workbench.action.terminal.new")
+    expect(settled(page).locator("#le-status")).to_contain_text(
+        "'workbench.action.terminal.new' is a VS Code command; this editor is not VS Code")
+
+
+HOMEROOM_PAGE = """# Edit the app
+
+A homeroom workshop (workshop/modules.yaml, no Educates files): Educates' action fences work here too.
+
+```editor:open-file
+file: ~/app.py
+line: 3
+```
+
+```editor:select-matching-text
+file: ~/app.py
+text: "<img src=x onerror=window.injected=1>"
+```
+"""
+
+
+def test_action_fences_in_a_homeroom_workshop_open_the_file_and_report_on_the_block(open_dashboard, home):
+    (home / "app.py").write_text("import os\n\nprint(os.getcwd())\n")
+    workshop = home.parent / "workshop"
+    (workshop / "workshop" / "content").mkdir(parents=True)
+    (workshop / "workshop" / "modules.yaml").write_text("modules:\n  edit-the-app:\n    name: Edit the app\n")
+    (workshop / "workshop" / "workshop.yaml").write_text("name: Homeroom\nmodules:\n  activate:\n  - edit-the-app\n")
+    (workshop / "workshop" / "content" / "edit-the-app.md").write_text(HOMEROOM_PAGE)
+    page, url = open_dashboard(workshop)
+    notes = notes_page(page, f"{url}notes/edit-the-app")
+    opening = notes.locator(".ld-action[data-action='editor:open-file']")
+    opening.click()
+    expect(page.get_by_role("tab", name="Editor")).to_have_attribute("aria-selected", "true")
+    frame = settled(page)
+    assert cursor_line(frame) == 3
+    expect(frame.locator(".cm-activeLine")).to_have_text("print(os.getcwd())")
+    expect(opening.locator(".ld-code-feedback")).to_have_text("Opened app.py")
+
+    failing = notes.locator(".ld-action[data-action='editor:select-matching-text']")
+    failing.click()
+    failed = failing.locator(".ld-action-failed")
+    # the page's own text comes back in the message: shown as text, never as markup
+    expect(failed).to_have_text("editor:select-matching-text: '<img src=x onerror=window.injected=1>' is not in app.py")
+    expect(failed.locator("img")).to_have_count(0)
+    expect(opening.locator(".ld-action-failed")).to_have_count(0)  # only the clicked block says so
+    (home / "app.py").write_text("print('<img src=x onerror=window.injected=1>')\n")
+    failing.click()
+    expect(failed).to_have_count(0)  # the next result replaces it
+    expect(failing.locator(".ld-code-feedback")).to_have_text("Selected the text in app.py")

@@ -53,10 +53,9 @@ SERVE_ENV = {**ORACLE_ENV, "LOGNAME": "alice", "USER": "alice", "LABDECK_PLUGINS
 # ("Compared with the original") lists the same. Keyed by (workshop, page, the original's text).
 #: commands whose text labdeck keeps different: {(workshop, page, original text): (labdeck text, why)}
 COMMAND_IMPROVEMENTS: dict[tuple[str, str, str], tuple[str, str]] = {}
-#: copy-and-edit: the original copied the text to the clipboard (handle_copy); labdeck pastes it
-#: into terminal 1 without Enter (terminal:input), so the attendee edits it where it runs.
-#: Either is accepted; the text must be the same.
-COPY_AND_EDIT_ACTIONS = ("workshop:copy", "terminal:input")
+#: copy-and-edit: the original copied the text to the clipboard (handle_copy), and so does
+#: labdeck (the workshops' own "using this environment" pages say so); the text must be the same.
+COPY_AND_EDIT_ACTIONS = ("workshop:copy",)
 #: ``<ctrl+c>`` in an execute block: the original typed the text into the terminal, where its
 #: dashboard turned it into an interrupt; labdeck posts terminal:interrupt to the same terminal.
 INTERRUPTS = ("<ctrl-c>", "<ctrl+c>")

@@ -346,3 +346,41 @@ async def test_loading_an_asciidoc_workshop_starts_node_before_its_first_page(tm
     finally:
         await worker.close()
         await other.close()
+
+
+ASCIIDOC_EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "asciidoc"
+
+
+def _asciidoctor_nodes_below(ancestor: int) -> list[int]:
+    """Pids of node processes running asciidoctor_worker.mjs started by a render worker that
+    descends from ``ancestor``."""
+
+    def parent(pid: int) -> int:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"asciidoctor_worker.mjs" not in (entry / "cmdline").read_bytes():
+                continue
+            pid = parent(int(entry.name))  # the render worker (this process's own node is no worker's)
+            while pid > 1 and pid != ancestor:
+                pid = parent(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+        if pid == ancestor:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_workshop_with_asciidoc_pages_starts_asciidoctor_at_labdeck_start(notes_client):
+    """The first AsciiDoc page an attendee opens does not wait for node to start."""
+    before = set(_asciidoctor_nodes_below(os.getpid()))
+    await notes_client(ASCIIDOC_EXAMPLE)
+    for _ in range(300):  # no page asked for: the started app loads the workshop, node comes up
+        if set(_asciidoctor_nodes_below(os.getpid())) - before:
+            break
+        await asyncio.sleep(0.1)
+    assert set(_asciidoctor_nodes_below(os.getpid())) - before, "no Asciidoctor node after labdeck started"

@@ -160,10 +160,10 @@ def test_finish_asks_for_confirmation_before_leaving_for_restart_url(notes, rest
     expect(page.locator("p")).to_have_text("a fresh session")
 
 
-def test_without_restart_url_finish_goes_home_without_asking(notes):
+def test_without_restart_url_finish_goes_to_the_overview_without_asking(notes):
     url, page = notes()
     page.goto(url + "notes/finish")
     assert page.locator("dialog").count() == 0
     with page.expect_navigation():
         page.get_by_role("link", name="Finish Workshop").click()
-    assert page.url == url + "notes/"
+    assert page.url == url + "notes/-/overview"  # the workshop's overview (notes/ opens the first module)

@@ -71,8 +71,10 @@ async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page)
     assert all(item["origin"] == origin for item in received)
     assert [item["data"] for item in received] == [
         {"labdeck": 1, "action": "terminal:execute",
-         "args": {"session": "1", "command": 'echo "Hello from the notes"; date'}},
-        {"labdeck": 1, "action": "terminal:execute", "args": {"session": "2", "command": "uname -a"}},
+         "args": {"session": "1", "command": 'echo "Hello from the notes"; date',
+                  "id": "exercises/01-first-commands#0"}},  # the terminal reports on it (progress.js)
+        {"labdeck": 1, "action": "terminal:execute",
+         "args": {"session": "2", "command": "uname -a", "id": "exercises/01-first-commands#1"}},
         {"labdeck": 1, "action": "terminal:interrupt", "args": {"session": "1"}},
     ]
     # shift-click copies instead of running; copy blocks copy
@@ -93,8 +95,12 @@ async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page)
     copied = await page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith('echo "hello, ') and copied == await block.locator("code").inner_text()
 
-    # the buttons walk the workshop
+    # the notes root leads back to where the attendee left off; the buttons walk the workshop
     await page.goto(server.url + "notes/")
+    assert await page.locator(".ld-page-title").inner_text() == "Data Variables"
+    await page.goto(server.url + "notes/-/overview")
+    async with page.expect_navigation():
+        await page.locator(".ld-exit-button", has_text="Start workshop").click()
     titles = []
     while True:
         titles.append(await page.locator(".ld-page-title").inner_text())

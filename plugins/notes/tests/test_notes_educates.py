@@ -206,6 +206,22 @@ def test_setup_scripts_run_in_order_with_the_definition_env_and_log_their_output
     assert "exit status 3" in text
 
 
+async def test_setup_scripts_run_at_start_unless_the_setting_turns_them_off(tmp_path, notes_client):
+    root = make_workshop(tmp_path / "w", {"01.md": "x\n"})
+    (root / "workshop" / "setup.d").mkdir()
+    (root / "workshop" / "setup.d" / "01-mark.sh").write_text('echo "$1ran" >> "$WORKSHOP_DIR/marks"\n')
+    off = await notes_client(root, notes_setup_scripts=False)
+    assert (await off.get("/notes/01")).status == 200
+    on = await notes_client(root, notes_setup_scripts=True)
+    assert (await on.get("/notes/01")).status == 200
+    for _ in range(200):  # the scripts run in the background of the started app
+        if (root / "marks").is_file():
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # room for a second run to show up, were the setting ignored
+    assert (root / "marks").read_text() == "ran\n"
+
+
 async def test_served_page_and_dashboard_hooks_of_an_educates_workshop(tmp_path, notes_client):
     root = make_workshop(tmp_path / "w", {"01.md": "---\ntitle: One\n---\n```workshop:copy\ntext: hi\n```\n"})
     client = await notes_client(root)
@@ -217,3 +233,16 @@ async def test_served_page_and_dashboard_hooks_of_an_educates_workshop(tmp_path,
     assert labdeck_notes.dashboard_terminal_layout(deck) == "split/2"
     assert labdeck_notes.educates_tabs(deck) == [("Docs", "https://example.org/docs"),
                                                  ("Extra", "terminal/session/extra")]
+
+
+async def test_live_reload_follows_an_edit_of_the_workshop_definition(tmp_path, notes_client):
+    root = make_workshop(tmp_path / "w", {"01.md": "---\ntitle: One\n---\ntext\n"})
+    client = await notes_client(root)
+    assert "Tiny Workshop" in await (await client.get("/notes/01")).text()
+    response = await client.get("/notes/-/live?page=01")
+    assert (await response.content.readuntil(b"\n\n")).startswith(b"event: version")
+    definition = root / "resources" / "workshop.yaml"
+    definition.write_text(definition.read_text().replace("Tiny Workshop", "Renamed Workshop"))
+    assert (await asyncio.wait_for(response.content.readuntil(b"\n\n"), 20)).startswith(b"event: change")
+    response.close()
+    assert "Renamed Workshop" in await (await client.get("/notes/01")).text()

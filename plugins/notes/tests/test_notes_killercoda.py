@@ -151,11 +151,11 @@ async def test_markers_mean_nothing_in_other_workshops(tmp_path, notes_client):
     assert "<code>copy me</code>" in html
 
 
-async def test_a_step_with_verify_shows_a_disabled_check_button_saying_why(scenario, notes_client):
+async def test_a_step_with_verify_shows_its_check_button(scenario, notes_client):
     client = await notes_client(scenario)
     html = await (await client.get("/notes/step1/text")).text()
-    assert re.search(r'<button type="button" class="ld-kc-check-button" disabled', html)
-    assert "Checks come with labdeck's checks feature" in html and "step1/verify.sh" in html
+    assert '<button type="button" class="ld-check-run ld-kc-check-button">Check</button>' in html
+    assert "step1/verify.sh" in html
     assert "ld-kc-check-button" not in await (await client.get("/notes/step2")).text()
 
 
@@ -260,6 +260,12 @@ async def test_killercoda_start_from_another_site_is_refused(scenario, notes_cli
     assert not (tmp_path / "run" / "killercoda").exists()  # no background script ran
 
 
+#: the clickable actions on the command page of each ``labdeck new`` workshop
+NEW_ACTIONS = {"homeroom": ["terminal:execute"] * 2 + ["workshop:copy"],
+               "educates": ["terminal:execute"] * 2 + ["workshop:copy"],
+               "killercoda": ["terminal:execute"] * 3 + ["workshop:copy"]}
+
+
 @pytest.mark.parametrize("format_name", ["homeroom", "educates", "killercoda"])
 async def test_labdeck_new_writes_a_workshop_that_passes_check_and_serves(format_name, tmp_path, notes_client):
     target = tmp_path / "new"
@@ -276,5 +282,13 @@ async def test_labdeck_new_writes_a_workshop_that_passes_check_and_serves(format
     for page_id in workshop.sequence:
         response = await client.get(f"/notes/{page_id}")
         assert response.status == 200 and 'class="ld-error"' not in await response.text(), page_id
+    # the page with commands: each action block / marker is one clickable element, no source text left
+    html = await (await client.get(f"/notes/{workshop.sequence[1]}")).text()
+    body = html.split('<main class="ld-content">', 1)[1]
+    actions = re.findall(r'<(?:div|span)[^>]* data-action="(terminal:execute|workshop:copy)"', body)
+    assert sorted(actions) == sorted(NEW_ACTIONS[format_name]), actions
+    assert "{{" not in body and "command: " not in body and "text: export" not in body
+    if format_name == "educates":
+        assert 'data-action="section:begin"' in body
     again = labdeck("new", str(target), "--format", format_name)  # never writes over a workshop
     assert again.returncode == 1 and "not an empty folder" in again.stdout

@@ -15,6 +15,7 @@ def dashboard_tabs(deck):
 @hookspec(firstresult=True)
 def dashboard_terminal_layout(deck):
     """Return the terminal layout the content asks for: ``"default"`` (one terminal), ``"split"``
-    (two), ``"split/2"`` (three) or ``"none"`` (no Terminal tab), or None to leave it to the
+    (two), ``"split/2"`` (three), ``"lower"`` (one, below the other tabs) or ``"none"`` (no
+    Terminal tab), or None to leave it to the
     ``TERMINAL_TAB`` setting. The operator's ``TERMINAL_TAB``, when set, wins. Implement with
     ``@hookimpl(optionalhook=True)``."""

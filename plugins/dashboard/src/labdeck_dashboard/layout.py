@@ -15,6 +15,7 @@ TERMINAL_LAYOUTS: dict[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = {
     None: (("1",), (100,)),
     "split": (("1", "2"), (60, 40)),
     "split/2": (("1", "2", "3"), (50, 25, 25)),
+    "lower": (("1",), (100,)),  # one terminal below the other tabs (Educates' ``lower``)
 }
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -66,6 +67,8 @@ class Layout:
     session_sizes: tuple[int, ...] = ()
     tabs: tuple[Tab, ...] = ()
     restart_url: str | None = None
+    #: the terminals sit below the other tabs (70/30) instead of in a Terminal tab of their own
+    terminals_below: bool = False
 
     @property
     def has_work_area(self) -> bool:
@@ -106,7 +109,8 @@ def terminal_layout(deck: Deck) -> tuple[tuple[str, ...], tuple[int, ...]]:
     if wanted == "none":
         return (), ()
     if wanted not in (None, "default") and wanted not in TERMINAL_LAYOUTS:
-        raise ValueError(f"dashboard_terminal_layout returned {wanted!r}; expected default, split, split/2 or none")
+        raise ValueError(f"dashboard_terminal_layout returned {wanted!r}; expected default, split, split/2, "
+                         "lower or none")
     return TERMINAL_LAYOUTS[None if wanted == "default" else wanted]
 
 
@@ -118,6 +122,9 @@ def build_layout(deck: Deck) -> Layout:
     has_terminal = deck.has("terminal")
     sessions, sizes = terminal_layout(deck) if has_terminal else ((), ())
     tabs = [*plugin_tabs(deck), *(own.tabs or ())]
+    # below the other tabs only when there are some, and when the operator did not choose
+    below = bool(sessions and tabs) and own.terminal_tab is None and \
+        deck.hook.dashboard_terminal_layout(deck=deck) == "lower"
     return Layout(
         prefix=prefix,
         notes_url=deck.url("notes") if deck.has("notes") else None,
@@ -126,4 +133,5 @@ def build_layout(deck: Deck) -> Layout:
         session_sizes=sizes,
         tabs=tuple(Tab(tab.name, resolve_url(tab.url, prefix), tab.title, tab.actions) for tab in tabs),
         restart_url=own.restart_url,
+        terminals_below=below,
     )

@@ -43,11 +43,17 @@ def register_settings() -> list[Setting]:
                      "names no exit link: an http(s):// URL or a /path"),
         Setting("live_reload", type=bool, default=True,
                 help="reload an open notes page when its file changes"),
+        Setting("setup_scripts", type=bool, default=True,
+                help="run the workshop's workshop/setup.d/*.sh once at start, as Educates does (off: for "
+                     "a workshop whose scripts need a cluster this run has not, and in tests)"),
         Setting("render_timeout", type=float, default=5.0,
                 help="seconds a page may take to render before it is stopped and shows an error"),
         Setting("progress_file", type=Path, default=None,
                 help="where each attendee's progress is kept (SQLite; default "
                      "~/.local/share/labdeck/progress.sqlite: the home folder outlives the container)"),
+        Setting("require_checks", type=bool, default=False,
+                help="every page with checks must pass them before the next page opens (a page's front "
+                     "matter require_checks: true|false decides for that page; docs/checks.md)"),
     ]
 
 
@@ -59,6 +65,7 @@ def register_hookspecs():
 @hookimpl
 def register_routes(deck):
     from .asciidoctor_client import warn_without_node
+    from .check_runner import CheckRunner
     from .formats.setup_scripts import setup_context
     from .killercoda_steps import StepScripts
     from .progress import progress_context
@@ -72,9 +79,11 @@ def register_routes(deck):
     views = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
                   render_timeout=own.render_timeout)
     app = views.app()
-    app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
+    if own.setup_scripts:
+        app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
     app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
+    CheckRunner(views, deck).install(app)  # POST -/checks/run: a page's checks (check_runner.py)
     return app
 
 

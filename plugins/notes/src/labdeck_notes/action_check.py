@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from . import actions
+from .check_blocks import examiner_folder
 from .escaping import VARIABLE
 from .frontmatter import split_front_matter
 from .problems import ERROR, WARNING, Problem
@@ -52,7 +53,7 @@ def check_page(workshop: Workshop, page: Page, text: str, known: Collection[str]
 
 
 def _examiner_script(workshop: Workshop, page: Page, line: int, name: str) -> list[Problem]:
-    folder = workshop.base / "examiner" / "tests"
+    folder = examiner_folder(workshop)
     if (folder / name).is_file():
         return []
     where = (folder / name).relative_to(workshop.root).as_posix() if folder.is_relative_to(workshop.root) else name

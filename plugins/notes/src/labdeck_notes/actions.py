@@ -3,8 +3,9 @@ Markdown page): ```` ```terminal:execute ```` + ``command: ls``.
 
 Each block becomes one clickable element carrying ``data-action`` and ``data-args`` (JSON);
 static/notes-actions.js posts ``{"labdeck": 1, "action": ..., "args": ...}`` on the action bus.
-``section:begin``/``section:end`` become a collapsed ``<details>``. Actions another plugin carries
-out (``editor:*``, ``files:*``, ``examiner:*``) are posted the same way, and say which plugin they
+``section:begin``/``section:end`` become a collapsed ``<details>``; ``examiner:execute-test``
+becomes a check block (check_blocks.py). Actions another plugin carries out (``editor:*``,
+``files:*``) are posted the same way, and say which plugin they
 need when the dashboard has no tab for them. docs/actions.md lists every action and field.
 """
 
@@ -65,7 +66,7 @@ ACTIONS: dict[str, Spec] = {
     "section:end": Spec("Section", "", None, (), ("name", "toggle")),
     "section:heading": Spec("Section", "", None, ()),
     "examiner:execute-test": Spec("Examiner", "Run test \"{name}\"", None, ("name",),
-                                  ("args", "timeout", "retries", "delay", "inputs"), "examiner", "ld-open"),
+                                  ("args", "timeout", "retries", "delay", "inputs"), css="ld-check"),
     "files:download-file": Spec("Files", "Download file", "path", (), ("path", "url", "download", "preview"),
                                 "files", "ld-open"),
     "files:copy-file": Spec("Files", "Copy file to the clipboard", "path", (), ("path", "url", "preview"),
@@ -84,14 +85,15 @@ EDITOR_VERBS = (
     "replace-lines-in-range", "delete-lines-in-range", "delete-matching-lines", "insert-value-into-yaml",
     "set-yaml-value", "delete-yaml-value", "merge-yaml-values", "add-yaml-item", "insert-yaml-item",
     "replace-yaml-item", "select-yaml-path", "execute-command", "open-terminal", "close-terminal",
-    "clear-terminal", "interrupt-terminal", "send-to-terminal",
+    "clear-terminal", "interrupt-terminal", "send-to-terminal", "yaml-set-value", "yaml-add-item",
+    "yaml-insert-item", "yaml-replace-item", "yaml-delete-value", "yaml-merge-values", "yaml-select-path",
 )
 for _verb in EDITOR_VERBS:
     ACTIONS[f"editor:{_verb}"] = Spec("Editor", _verb.replace("-", " ").capitalize(), "file", (), (), "editor",
                                       "ld-open")
 
 NAMESPACES = frozenset(name.split(":")[0] for name in ACTIONS)
-PLUGINS = {"editor": "labdeck-editor", "files": "a files plugin", "examiner": "an examiner plugin"}
+PLUGINS = {"editor": "labdeck-editor", "files": "a files plugin"}
 
 # A fence's info string is "namespace:verb"; superfences only matches [\w#.+-] names, so the
 # opening line is rewritten to FENCE_PREFIX + "namespace--verb" before Markdown sees it.
@@ -257,6 +259,11 @@ def action_html(action: str, body: str, fill: Callable[[str], str] = str) -> str
         shown = data.get(spec.shown)
     args = escape(json.dumps(bus_args(action, data), default=str), quote=True)
     label = f"{prefix}: {title}" if prefix else title
+    banner = f'{f"<b>{escape(prefix)}:</b> " if prefix else ""}{escape(title)}'
+    if action == "examiner:execute-test":  # run by labdeck itself (check_blocks.py, check_runner.py)
+        from .check_blocks import check_html
+
+        return check_html(data, label, banner, _flags(data))
     needs = ""
     if spec.needs:
         plugin = PLUGINS[spec.needs]
@@ -266,7 +273,7 @@ def action_html(action: str, body: str, fill: Callable[[str], str] = str) -> str
     return (
         f'<div class="ld-code ld-action {spec.css}" data-action="{escape(action)}" data-args="{args}"'
         f'{_flags(data)} role="button" tabindex="0" title="{escape(label)}" aria-label="{escape(label)}">'
-        f'<div class="ld-action-banner">{f"<b>{escape(prefix)}:</b> " if prefix else ""}{escape(title)}</div>'
+        f'<div class="ld-action-banner">{banner}</div>'
         f'{code}<span class="ld-code-icon" aria-hidden="true"></span>'
         f'<span class="ld-code-feedback" role="status" aria-live="polite"></span>{needs}</div>\n'
     )

@@ -103,13 +103,17 @@ class AsciidoctorProcess:
 ASCIIDOCTOR = AsciidoctorProcess()
 
 
+def has_asciidoc(content: Path | None) -> bool:
+    """Whether the workshop folder holds any ``.adoc`` page."""
+    if content is None:
+        return False
+    try:
+        return next(Path(content).rglob("*.adoc"), None) is not None
+    except OSError:
+        return False
+
+
 def warn_without_node(content: Path | None) -> None:
     """At start: say so when the workshop has AsciiDoc pages and no node can render them."""
-    if content is None or shutil.which("node") is not None:
-        return
-    try:
-        has_asciidoc = next(Path(content).rglob("*.adoc"), None) is not None
-    except OSError:
-        return
-    if has_asciidoc:
+    if shutil.which("node") is None and has_asciidoc(content):
         log.warning("%s has AsciiDoc pages, and they will show an error: %s", content, NO_NODE)

@@ -161,6 +161,10 @@ def check_blocks(page: Page, text: str, html: str, known: set[str], liquid: bool
     rendered = [_normal(t) for t in clickable_texts(html)]
     sources = [_normal(_LIQUID_VARIABLE.sub(lambda m: f"%{m.group(1)}%" if m.group(1) in known else "", b.text)
                        if liquid else b.text) for b in blocks]
+    if page.dialect == "educates":  # ``{{< param name >}}`` / ``{{ name }}`` are that variable
+        from .shortcodes import translate
+
+        sources = [translate(source, known) for source in sources]
     problems: list[Problem] = []
     position = 0
     for number, (block, source) in enumerate(zip(blocks, sources, strict=True)):
@@ -238,8 +242,9 @@ def _check_navigation(workshop: Workshop) -> list[Problem]:
                 text = page.path.read_text(encoding="utf-8", errors="replace")
                 problems.append(Problem(page.file, meta_line(text, "PrevPage") or 1, WARNING,
                                         f"PrevPage {ref!r} is {target!r}, but the page before this one is {before!r}"))
+    already = " ".join(problem.message for problem in workshop.problems)
     for page in workshop.pages.values():
-        if page.index is None:
+        if page.index is None and repr(page.id) not in already:  # else the workshop said why
             why = ("not activated in the workshop file" if workshop.layout == "modules"
                    else "no NextPage chain from the first page reaches it")
             problems.append(Problem(page.file, 0, WARNING, f"page is unreachable: {why}"))

@@ -98,6 +98,21 @@ And this in the second one:
 command: uname -a
 session: 2
 ```
+
+A block to copy:
+
+```workshop:copy
+text: export EDITOR=nano
+```
+
+```section:begin
+title: More about clickable actions
+```
+
+Each grey block is one action; `resources/workshop.yaml` sets the terminal layout.
+
+```section:end
+```
 """,
     "workshop/content/99-workshop-summary.md": """\
 ---

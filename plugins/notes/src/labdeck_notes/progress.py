@@ -25,7 +25,7 @@ from labdeck import Deck
 
 log = logging.getLogger("labdeck.notes.progress")
 
-#: the shape of ``snapshot()``, for readers such as the instructor board (docs/checks.md)
+#: the shape of ``snapshot()``, for readers such as the instructor board (docs/notes.md "Progress")
 VERSION = 1
 #: time on a page counts until the next view, but no more than this (a coffee break is not study)
 IDLE_CAP = 600.0
@@ -152,6 +152,11 @@ class ProgressStore:
                      ("DELETE FROM results WHERE user = ?", (user,))])
 
     # -- reads ----------------------------------------------------------------------------------
+
+    def current(self, user: str) -> str | None:
+        """The page ``user`` looked at last (None before their first page, or without a store)."""
+        rows = self._read("SELECT page FROM current WHERE user = ?", (user,))
+        return rows[0][0] if rows else None
 
     def snapshot(self, user: str) -> dict[str, Any]:
         """``{"version": 1, "user", "current", "pages": {id: {"visited", "seconds", "blocks", "checks"}}}``."""

@@ -14,6 +14,7 @@ import time
 import zlib
 from pathlib import Path
 
+from .formats.educates import DEFINITION
 from .render import RenderCache
 from .workshop import Workshop, find_base, load_workshop
 
@@ -28,9 +29,11 @@ def workshop_signature(root: Path, workshop_file: str = "workshop.yaml") -> tupl
     """Changes whenever a page, a folder or a configuration file of the workshop changes."""
     base, content = find_base(root)
     parts: list[tuple] = []
-    for name in (*CONFIG_FILES, workshop_file):
+    files = [(name, base / name) for name in (*CONFIG_FILES, workshop_file)]
+    files.append((str(DEFINITION), root / DEFINITION))  # an Educates workshop's title, variables
+    for name, path in files:
         try:
-            stat = (base / name).stat()
+            stat = path.stat()
             parts.append((name, stat.st_mtime_ns, stat.st_size))
         except OSError:
             parts.append((name,))

@@ -21,9 +21,12 @@ from pygments.formatters import HtmlFormatter
 
 from labdeck import Deck
 
+from .asciidoctor_client import has_asciidoc
+from .check_gate import page_gate
 from .files import safe_file
 from .frontmatter import ContentError
 from .progress import PROGRESS, attendee
+from .progress_api import routes as progress_routes
 from .render import Rendered, error_box, file_key
 from .site import MISSING, Site
 from .variables import request_variables
@@ -98,9 +101,18 @@ class Views:
 
     async def _worker_lifecycle(self, app: web.Application):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
+        warming = asyncio.get_running_loop().create_task(self._warm_for_asciidoc())
         yield
+        warming.cancel()
         await self.worker.close()
         self._thread.shutdown(wait=False, cancel_futures=True)
+
+    async def _warm_for_asciidoc(self) -> None:
+        """Node and Asciidoctor.js take most of a second to start on a busy machine: when the
+        workshop has AsciiDoc pages, the worker loads it (which starts node) at labdeck's start
+        rather than with the first page an attendee opens. Other workshops start it lazily."""
+        if await self.off_loop(has_asciidoc, self.site.root):
+            await self.workshop()
 
     async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
@@ -151,6 +163,7 @@ class Views:
             web.get("/-/pygments.css", self.pygments_css),
             web.get("/-/live", self.live),
             web.get("/-/overview", self.overview),
+            *progress_routes(self),
             web.get("/slides", self.slides_slash),
             web.get("/slides/{path:.*}", self.slides),
             web.get("/{path:.+}", self.page_or_file),
@@ -200,11 +213,20 @@ class Views:
             return await self.not_found(request, "No workshop content is configured: start labdeck with "
                                            "--content DIR (or set WORKSHOP_DIR).")
         workshop = await self.workshop_or_404(request)
-        if workshop.sequence:
-            raise web.HTTPFound(self.url(request, workshop.pages[workshop.sequence[0]]))
+        if workshop.sequence:  # where the attendee left off (progress.py), else the first page
+            current = await self.current_page(request, workshop)
+            raise web.HTTPFound(self.url(request, current or workshop.pages[workshop.sequence[0]]))
         if workshop.home is not None:
             return await self.show_page(request, workshop, workshop.home)
         return await self.overview(request)
+
+    async def current_page(self, request: web.Request, workshop: Workshop) -> Page | None:
+        """The page of the sequence the attendee looked at last, if it is still there."""
+        progress = request.app.get(PROGRESS)
+        if progress is None:
+            return None
+        page = workshop.pages.get(await self.off_loop(progress.current, attendee(request)) or "")
+        return page if page is not None and page.index is not None else None
 
     async def overview(self, request: web.Request) -> web.Response:
         """Every step of the workshop, numbered, by folder: the top bar's home button leads here."""
@@ -238,6 +260,10 @@ class Views:
         values = await request_variables(request, workshop)
         rendered = await self.rendered(page, values, workshop)
         progress = request.app.get(PROGRESS)
+        checks, locked = await self.off_loop(page_gate, progress, attendee(request), workshop, page,
+                                             Deck.of(request).settings.notes.require_checks)
+        if locked is not None:  # a gated page before this one has checks still to pass (check_gate.py)
+            raise web.HTTPFound(f"{self.url(request, locked)}?locked={quote(page.id)}")
         if progress is not None and page.index is not None:  # a step of the workshop: where the attendee is now
             await self.off_loop(progress.visit, attendee(request), page.id)
         next_page = workshop.pages.get(page.next) if page.next else None
@@ -260,7 +286,8 @@ class Views:
             next_url=self.url(request, next_page) if next_page else None,
             position=page.index + 1 if page.index is not None else None, total=len(workshop.sequence),
             exit_url=exit_url, exit_external=exit_external, finish=finish,
-            exit_sign=page.exit_sign or "Continue",
+            exit_sign=page.exit_sign or "Continue", checks=checks,
+            locked=workshop.pages.get(request.query.get("locked", "")),
         )
 
     async def pygments_css(self, request: web.Request) -> web.Response:

@@ -152,9 +152,24 @@ def _load(root: Any, workshop_file: str, environ: dict[str, str]) -> Any:
     from .workshop import load_workshop
 
     workshop = load_workshop(root, environ, workshop_file=workshop_file)
-    if any(page.format == "adoc" for page in workshop.pages.values()):
-        threading.Thread(target=ASCIIDOCTOR.prestart, daemon=True).start()
+    asciidoc = any(page.format == "adoc" for page in workshop.pages.values())
+    threading.Thread(target=_warm, args=(ASCIIDOCTOR, asciidoc), daemon=True).start()
     return workshop
+
+
+def _warm(asciidoctor: Any, asciidoc: bool) -> None:
+    """In the background, once the workshop is loaded: import the renderers (Markdown,
+    Pygments) and, for a workshop with AsciiDoc pages, start node and have Asciidoctor.js
+    render a few lines (its first render is several times slower than the next), so that the
+    first page an attendee opens pays for neither. A failure is left for that page to report."""
+    from .render import render_page  # noqa: F401 (the import is the point)
+
+    if asciidoc:
+        asciidoctor.prestart()
+        from .asciidoc_render import render_asciidoc
+
+        with contextlib.suppress(Exception):
+            render_asciidoc("== Warm\n\nNOTE: *a* `b`\n\n[source,bash,role=execute]\n----\necho %x%\n----\n")
 
 
 def _render(page: Any, values: dict[str, str], html_names: frozenset[str]) -> Any:

@@ -366,9 +366,13 @@ def _order_modules(workshop: Workshop, modules_data: dict[str, Any], workshop_da
             continue
         entry = modules.get(name)
         if entry is None and activate is not None:
+            # the original built its sequence from modules.yaml filtered by activate: such a
+            # module was no step of the workshop (an author comments a module out this way)
             workshop.problems.append(Problem(
                 _rel(root, workshop_file), line_of(name), WARNING,
-                f"activated module {name!r} has no entry in modules.yaml; its title comes from the page"))
+                f"activated module {name!r} has no entry in modules.yaml, so it is no step of the "
+                "workshop (as in the original); add it to modules.yaml to show it"))
+            continue
         entry = entry if isinstance(entry, dict) else {}
         if entry.get("name"):
             page.title = str(entry["name"])

@@ -169,6 +169,8 @@
     makeSplit(terminalPanes, `terminals-${terminalPanes.length}`, config.sessionSizes,
       { direction: "vertical", minSize: 60 });
   }
+  const [upper, lower] = [document.getElementById("ld-upper"), document.getElementById("ld-lower")];
+  if (upper && lower) makeSplit([upper, lower], "lower", [70, 30], { direction: "vertical", minSize: 60 });
   narrow.addEventListener("change", layoutMain);
   layoutMain();
 
@@ -272,6 +274,8 @@
     "terminal:clear": (args) => terminalAction("terminal:clear", args, args.session === undefined),
     "terminal:clear-all": () => terminalAction("terminal:clear", {}, true),
     "terminal:select": (args) => terminalAction("terminal:focus", { session: args.session }),
+    // a clicked command's result (docs/terminal.md "Command results"): the notes show it on its block
+    "terminal:result": (args) => notes && window.labdeck.post("terminal:result", args, notes.contentWindow),
     "workshop:copy": (args) => {
       const text = String(args.text ?? args.command ?? "");
       window.labdeck.copy(text).then(
@@ -285,6 +289,11 @@
     "dashboard:create-dashboard": (args) => createDashboard(args, false),
     "dashboard:reload-dashboard": (args) => createDashboard(args, true),
     "dashboard:delete-dashboard": (args) => deleteDashboard(String(args.name ?? "")),
+    // how an action another tab carried out went (labdeck-editor): the notes show it on the block
+    "editor:result": (args) => {
+      const frame = document.getElementById("ld-notes");
+      if (frame && frame.contentWindow) window.labdeck.post("editor:result", args, frame.contentWindow);
+    },
     "dashboard:open-url": (args) => {
       const url = new URL(String(args.url ?? ""), window.location.href);
       if (!/^https?:$/.test(url.protocol)) return;

@@ -218,6 +218,7 @@ window.LabdeckEditorActions = Object.freeze({
         const doc = view.state.doc;
         const number = Math.min(Math.max(1, lineNumber(doc, args.line, 1)), doc.lines);
         show(doc.line(number).from);
+        return `Opened ${path}`;
       },
 
       "editor:create-file": async (args) => {
@@ -263,13 +264,14 @@ window.LabdeckEditorActions = Object.freeze({
         if (!hit) throw notFound(path, args, "text");
         if (args.before === undefined && args.after === undefined) {
           show(hit.from, hit.to);
-          return;
+          return `Selected the text in ${path}`;
         }
         const before = integer(args.before, 0);
         const after = integer(args.after, 0);
         const first = before < 0 ? 1 : Math.max(1, hit.line - before);
         const last = after < 0 ? doc.lines : Math.min(doc.lines, hit.line + after);
         show(doc.line(first).from, doc.line(last).to);
+        return `Selected lines ${first}-${last} of ${path}`;
       },
 
       "editor:select-lines-in-range": async (args) => {
@@ -286,6 +288,7 @@ window.LabdeckEditorActions = Object.freeze({
         const value = text(args);
         await edit(path, () => ({ changes: { from: selection.from, to: selection.to, insert: value },
           selection: CM.EditorSelection.single(selection.from, selection.from + value.length) }));
+        return `Replaced the selection in ${path}`;
       },
 
       "editor:replace-matching-text": async (args) => {
@@ -352,6 +355,51 @@ window.LabdeckEditorActions = Object.freeze({
           if (!document.hasIn(keys)) throw new Error(`${args.path} is not in the file`);
           document.deleteIn(keys);
         });
+      },
+
+      "editor:yaml-insert-item": async (args) => {
+        await editYaml(args, (document, keys) => {
+          const node = nodeAt(document, keys);
+          if (!CM.YAML.isSeq(node)) throw new Error(`${args.path} is not a list`);
+          const index = integer(args.index, 0);
+          const at = index < 0 ? Math.max(0, node.items.length + index + 1) : Math.min(index, node.items.length);
+          node.items.splice(at, 0, document.createNode(args.value));
+        });
+      },
+      "editor:yaml-replace-item": async (args) => {
+        await editYaml(args, (document, keys) => {
+          const index = keys[keys.length - 1];
+          const list = nodeAt(document, keys.slice(0, -1));
+          if (typeof index !== "number" || !CM.YAML.isSeq(list)) {
+            throw new Error(`${args.path} does not name a list item (end it with [0] or [name=value])`);
+          }
+          if (index < 0 || index >= list.items.length) throw new Error(`${args.path} is not in the file`);
+          list.items[index] = document.createNode(args.value);
+        });
+      },
+      "editor:yaml-select-path": async (args) => {
+        const path = target(args.file);
+        await open(path);
+        const source = view.state.doc.toString();
+        const document = CM.YAML.parseDocument(source);
+        if (document.errors.length) throw new Error(`${path} is not valid YAML: ${document.errors[0].message}`);
+        const keys = yamlPath(document, args.path);
+        if (!keys.length || !document.hasIn(keys)) throw new Error(`${args.path} is not in ${path}`);
+        const parent = nodeAt(document, keys.slice(0, -1));
+        const last = keys[keys.length - 1];
+        // a mapping entry: its key and value; a list item: the item
+        const pair = CM.YAML.isMap(parent) ? parent.items.find((item) => String(item.key?.value ?? item.key) === String(last)) : null;
+        const node = document.getIn(keys, true);
+        const from = (pair && pair.key && pair.key.range ? pair.key.range : node.range)[0];
+        let to = node && node.range ? node.range[1] : from;
+        while (to > from && /\s/.test(source[to - 1])) to -= 1;
+        show(from, to);
+        return `Selected ${args.path} in ${path}`;
+      },
+
+      "editor:execute-command": async (args) => {
+        throw new Error(`'${args.command ?? ""}' is a VS Code command; this editor is not VS Code and runs none. `
+          + "Use a terminal:execute block for shell commands, or the editor:* actions for files");
       },
 
       "editor:close-file": async (args) => {

@@ -167,9 +167,15 @@
     }
   }
 
-  /** Open `path` (relative to the editor's folder) in a tab, or bring its tab to the front. */
-  async function open(path) {
+  /** Open `path` (relative to the editor's folder) in a tab, or bring its tab to the front.
+   * `current`: an open file without unsaved changes is read again when it changed on disk (an
+   * action works on what a terminal command just wrote, not on what the tab showed before). */
+  async function open(path, current = false) {
     let file = files.get(path);
+    if (file && current && !isDirty(file)) {
+      const data = await api("GET", "stat", file.path);
+      if (data.exists && data.version !== file.version) await reload(file);
+    }
     if (!file) {
       const data = await api("GET", "file", path);
       file = { path: data.path };
@@ -328,13 +334,26 @@
   });
 
   // ---------------------------------------------------------------- actions
-  const actions = window.LabdeckEditorActions.make({ CM, config, api, open, save, reload, files, view, refreshTree });
+  const actions = window.LabdeckEditorActions.make({
+    CM, config, api, open: (path) => open(path, true), save, reload, files, view, refreshTree });
+
+  /** Tell the page that sent the action how it went: the dashboard hands `editor:result` to the
+   * notes, which show it on the clicked block (`_id` is the block's; notes-results.js adds it). */
+  function report(args, name, ok, message) {
+    if (window.parent !== window) window.labdeck.post("editor:result", { id: args._id ?? null, action: name, ok, message });
+  }
 
   let ready = refreshTree().catch((error) => say(error.message, true));
   function run(name, args) { // one after another, in the order they came
     ready = ready.then(() => actions[name](args)).then(
-      (message) => { if (message) say(message); },
-      (error) => say(`${name}: ${error.message}`, true),
+      (message) => {
+        if (message) say(message);
+        report(args, name, true, message || "Done");
+      },
+      (error) => {
+        say(`${name}: ${error.message}`, true);
+        report(args, name, false, `${name}: ${error.message}`);
+      },
     );
     return ready;
   }

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 DEFINITION = Path("resources") / "workshop.yaml"
 #: spec.session.applications.terminal.layout -> the dashboard's terminal layout
-TERMINAL_LAYOUTS = {"default": "default", "split": "split", "split/2": "split/2", "lower": "default",
+TERMINAL_LAYOUTS = {"default": "default", "split": "split", "split/2": "split/2", "lower": "lower",
                     "none": "none"}
 APPLICATIONS = ("terminal", "console", "editor", "slides", "files", "examiner", "docker", "vcluster", "git")
 

@@ -41,6 +41,7 @@ window.labdeckNotesActions = (function () {
   };
 
   function activate(block, shift) {
+    if (block.classList.contains("ld-check") && window.labdeckChecks) return window.labdeckChecks.run(block);
     var action = block.getAttribute("data-action");
     var args;
     try {
@@ -64,6 +65,7 @@ window.labdeckNotesActions = (function () {
     } else if (action === "workshop:copy-and-edit") {
       window.labdeck.post("terminal:input", { session: args.session, text: text, endl: false });
     } else {
+      if (action === "terminal:execute" && window.labdeckProgress) args.id = window.labdeckProgress.clicked(block);
       window.labdeck.post(action, args);
     }
     say(block, FEEDBACK[action] || "Done");
@@ -113,5 +115,5 @@ window.labdeckNotesActions = (function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 
-  return { activate: activate, handles: handles };
+  return { activate: activate, handles: handles, cascade: cascade };
 })();

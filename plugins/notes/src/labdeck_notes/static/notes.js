@@ -51,6 +51,7 @@
     var args = {};
     if (session) args.session = session;
     if (action !== "terminal:interrupt") args.command = text;
+    if (action === "terminal:execute" && window.labdeckProgress) args.id = window.labdeckProgress.clicked(block);
     window.labdeck.post(action, args);
     feedback(block, action === "terminal:interrupt" ? "Interrupted" : "Sent to the terminal");
   }
