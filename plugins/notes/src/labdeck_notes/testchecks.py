@@ -1,4 +1,5 @@
-"""A page's checks run the way the attendee's would: an Educates examiner script
+"""A page's checks run the way the attendee's would (the script found and started by
+check_runner.py's ``find_script`` / ``script_argv``): an Educates examiner script
 (``workshop/examiner/tests/<name>`` with the block's ``args``, its ``inputs`` defaults as JSON on
 stdin, ``timeout`` default 15 s, ``retries`` (a number or ``.INF``) with ``delay`` between) or a
 Killercoda step's ``verify`` script (run by bash), in the terminals' folder, with the
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import safe_file
+from .check_blocks import VERIFY
+from .check_runner import CheckError, find_script, script_argv
+from .workshop import Page, Workshop
 
 
 @dataclass(frozen=True)
@@ -59,25 +62,20 @@ async def _once(argv: list[str], stdin: bytes, cwd: Path, seconds: float) -> tup
     return process.returncode, output
 
 
-async def run_check(base: Path, root: Path, data: dict[str, Any], cwd: Path, budget: float) -> CheckResult:
-    """One check; ``budget`` caps the time retries may take (``.INF`` retries run until it)."""
-    if "verify" in data:
-        script = safe_file(root, str(data["verify"]))
-        argv = ["bash", str(script)] if script else []
-        stdin, timeout, retries, delay = b"", budget, 0.0, 0.0
-        where = f"verify script {data['verify']!r}"
-    else:
-        name = str(data.get("name", ""))
-        script = safe_file(base / "examiner" / "tests", name) if name else None
-        argv = [str(script), *(str(arg) for arg in data.get("args") or [])] if script else []
-        stdin = json.dumps(check_inputs(data)).encode()
-        timeout = _number(data.get("timeout"), 15.0)
-        retries, delay = _number(data.get("retries"), 0.0), _number(data.get("delay"), 1.0)
-        where = f"examiner test {name!r}"
-    if not argv:
-        return CheckResult(False, None, b"", f"{where}: no such script")
-    if not os.access(argv[0], os.X_OK) and argv[0] != "bash":
-        return CheckResult(False, None, b"", f"{where}: the script is not executable (chmod +x)")
+async def run_check(workshop: Workshop, page: Page, data: dict[str, Any], cwd: Path, budget: float) -> CheckResult:
+    """One check, its script found and started as the attendee's check runner does
+    (check_runner.py); ``budget`` caps the time retries may take (``.INF`` retries run until it)."""
+    name = VERIFY if "verify" in data else str(data.get("name", ""))
+    where = f"verify script {data['verify']!r}" if name == VERIFY else f"examiner test {name!r}"
+    try:
+        script, shell = find_script(workshop, page, name)
+    except CheckError as error:
+        return CheckResult(False, None, b"", f"{where}: {error}")
+    argv = script_argv(script, [str(arg) for arg in data.get("args") or []], shell=shell)
+    stdin = b"" if shell else json.dumps(check_inputs(data)).encode()
+    timeout = budget if shell else _number(data.get("timeout"), 15.0)
+    retries = 0.0 if shell else _number(data.get("retries"), 0.0)
+    delay = _number(data.get("delay"), 1.0)
     deadline = time.monotonic() + budget
     attempt = 0
     while True:

@@ -1,4 +1,4 @@
-"""``labdeck notes test DIR``: a workshop tested like code (docs/notes.md, "Testing a workshop in CI").
+"""``labdeck notes test DIR``: a workshop tested like code (docs/checks.md, "Testing a workshop in CI").
 
 Starts a terminal server of its own (real shells, testshell.py), then for each page in the
 workshop's order types its terminal blocks into their sessions, then runs its checks
@@ -119,8 +119,7 @@ class Runner:
         await session.type(step.text + ("\r" if step.endl else ""))
 
     async def check(self, result: Result) -> None:
-        base = self.workshop.base
-        outcome = await run_check(base, self.workshop.root, result.step.check, self.cwd, self.timeout)
+        outcome = await run_check(self.workshop, result.page, result.step.check, self.cwd, self.timeout)
         result.output = last_lines(outcome.output)
         if not outcome.passed:
             result.state, result.message = "failed", outcome.message
