@@ -133,7 +133,7 @@ def register_commands() -> list[Command]:
     from . import new
     from .check_command import configure, run
 
-    return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR'", run=run,
-                    configure=configure),
+    return [Command(name="notes", help="workshop notes tools: 'labdeck notes check DIR', 'labdeck notes test DIR'",
+                    run=run, configure=configure),
             Command(name="new", help="write a small working workshop: 'labdeck new DIR --format killercoda'",
                     run=new.run, configure=new.configure)]
