@@ -37,7 +37,10 @@ TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
     trim_blocks=True, lstrip_blocks=True,
 )
-PYGMENTS_CSS = HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+#: code colours for light pages, and GitHub's dark ones when the browser asks for dark
+PYGMENTS_CSS = (HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+                + "\n@media (prefers-color-scheme: dark) {\n"
+                + HtmlFormatter(cssclass="highlight", style="github-dark").get_style_defs(".highlight") + "\n}\n")
 LIVE_INTERVAL = 0.5
 REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
