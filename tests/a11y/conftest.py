@@ -91,7 +91,7 @@ def deck() -> Iterator[Deck]:
     server = start_server({
         "WORKSHOP_DIR": str(WORKSHOP), "URI_ROOT_PATH": prefix, "LABDECK_PLUGINS": ",".join(PLUGINS),
         "LABDECK_EDITOR_ROOT": str(home),
-        "HOME": str(home), "TERMINAL_HOME": str(home), "SHELL": "/bin/sh",
+        "HOME": str(home), "TERMINAL_HOME": str(home), "SHELL": "/bin/bash",
         "LABDECK_RUNTIME_DIR": str(home / "run"),
     })
     yield Deck(server, prefix)

@@ -3,6 +3,8 @@ toolbar are reached with Tab, operated with Enter, Space and the arrows, and sho
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 #: what has the focus (inside a frame: that frame's element), and whether it shows a ring
@@ -40,12 +42,16 @@ def test_tab_reaches_the_selected_work_area_tab_and_the_menu_button_with_a_ring(
 def test_arrows_home_and_enter_choose_work_area_tabs(browse):
     page = browse()
     tab_until(page, page, lambda el: el["role"] == "tab")
-    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
     editor = page.locator(".ld-tab[data-tab='Editor']")
     expect(editor).to_be_focused()
     expect(editor).to_have_attribute("aria-selected", "true")
     expect(page.locator(".ld-panel[data-tab='Editor'] iframe")).to_be_visible()
     assert focused(page)["ring"]
+    page.keyboard.press("ArrowRight")  # round to the first
+    expect(page.locator(".ld-tab[data-tab='Terminal']")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(editor).to_have_attribute("aria-selected", "true")
     page.keyboard.press("Home")
     expect(page.locator(".ld-tab[data-tab='Terminal']")).to_have_attribute("aria-selected", "true")
     expect(page.locator("iframe.ld-terminal")).to_be_visible()
@@ -73,7 +79,8 @@ def test_the_menu_opens_moves_and_closes_by_keyboard(browse):
     expect(page.locator("#ld-menu-button")).to_be_focused()
     page.keyboard.press("Space")
     expect(items.first).to_be_focused()
-    page.keyboard.press("Shift+Tab")  # leaving the menu closes it
+    page.keyboard.press("End")
+    page.keyboard.press("Tab")  # leaving the menu closes it
     expect(menu).to_be_hidden()
 
 
@@ -103,6 +110,7 @@ def test_clickable_blocks_run_and_copy_by_keyboard_with_a_ring(browse, deck):
     assert "ld-execute" in block["classes"] and block["role"] == "button" and block["ring"], block
     page.keyboard.press("Enter")
     expect(page.frame_locator("iframe.ld-terminal").locator(".xterm-rows")).to_contain_text("Hello from the notes")
+    notes.locator(".ld-execute").first.focus()  # the run took the focus to the terminal
     copy = tab_until(page, notes, lambda el: "ld-copy" in el["classes"].split())
     assert copy["ring"], copy
     page.keyboard.press(" ")
@@ -124,3 +132,18 @@ def test_terminal_toolbar_shows_and_works_by_keyboard(browse, deck):
     page.keyboard.press("Enter")
     page.wait_for_function(
         f"() => parseFloat(getComputedStyle(document.querySelector('.xterm-rows')).fontSize) > {size}")
+
+
+def test_escape_then_tab_leaves_the_terminal_plain_tab_stays_in_the_shell(browse, deck):
+    page = browse(dashboard=False)
+    page.goto(f"{deck.url}terminal/session/1")
+    rows = page.locator(".xterm-rows")
+    expect(rows).to_contain_text(re.compile(r"[$#]"))  # the prompt; a terminal page of its own has the focus
+    page.keyboard.type("ech")
+    page.keyboard.press("Tab")  # the shell completes the command
+    expect(rows).to_contain_text("echo")
+    assert "xterm-helper-textarea" in focused(page)["classes"]
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    leaving = focused(page)
+    assert leaving["tag"] == "button" and leaving["ring"], leaving
