@@ -29,8 +29,11 @@ def test_narrow_window_shows_notes_or_terminal_with_a_switch(browse, viewport):
     switch = page.get_by_role("button", name="Show work area")
     in_view(page, switch)
     in_view(page, page.locator("#ld-menu-button"))
-    for tab in page.locator(".ld-tab").all():
+    tabs = page.locator(".ld-tabs").bounding_box()
+    for tab in page.locator(".ld-tab").all():  # whole, not cut off by the tab list's edge
         in_view(page, tab)
+        box = tab.bounding_box()
+        assert box["x"] >= tabs["x"] and box["x"] + box["width"] <= tabs["x"] + tabs["width"] + 0.5, box
     no_sideways_scrolling(page)
     expect(notes).to_be_visible()
     expect(terminal).to_be_hidden()
@@ -41,6 +44,10 @@ def test_narrow_window_shows_notes_or_terminal_with_a_switch(browse, viewport):
     assert terminal.bounding_box()["height"] >= viewport[1] * 0.8
     page.get_by_role("button", name="Show notes").click()
     expect(notes).to_be_visible()
+    page.locator(".ld-tab[data-tab='Editor']").click()  # a tab shows the work area too
+    expect(page.locator(".ld-panel[data-tab='Editor'] iframe")).to_be_visible()
+    expect(notes).to_be_hidden()
+    page.get_by_role("button", name="Show notes").click()
     page.locator("#ld-menu-button").click()
     for item in page.get_by_role("menuitem").all():
         in_view(page, item)

@@ -30,9 +30,25 @@ SHOTS = {
 
 
 def main() -> int:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, (viewport, scheme) in SHOTS.items():
+            server = serve()  # fresh terminals for each picture
+            try:
+                page = browser.new_page(viewport=dict(zip(("width", "height"), viewport)), color_scheme=scheme)
+                shoot(page, server, IMAGES / name)
+                page.close()
+            finally:
+                server.stop()
+            print(f"wrote {IMAGES / name}")
+        browser.close()
+    return 0
+
+
+def serve():
     home = Path(tempfile.mkdtemp(prefix="labdeck-screenshot-"))
     (home / ".bash_profile").write_text('PS1="[attendee ~]$ "\n')
-    server = start_server({
+    return start_server({
         "WORKSHOP_DIR": str(EXAMPLE),
         "TERMINAL_TAB": "split",
         "LABDECK_DISABLE": "example",  # the tests' throwaway plugin is no part of the product
@@ -40,18 +56,6 @@ def main() -> int:
         "SHELL": "/bin/bash",
         "LABDECK_RUNTIME_DIR": str(home / "run"),
     })
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, (viewport, scheme) in SHOTS.items():
-                page = browser.new_page(viewport=dict(zip(("width", "height"), viewport)), color_scheme=scheme)
-                shoot(page, server, IMAGES / name)
-                page.close()
-                print(f"wrote {IMAGES / name}")
-            browser.close()
-    finally:
-        server.stop()
-    return 0
 
 
 def shoot(page, server, output: Path) -> None:

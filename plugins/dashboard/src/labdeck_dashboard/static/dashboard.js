@@ -71,7 +71,10 @@
   }
 
   function wireTab(button) {
-    button.addEventListener("click", () => selectTab(button.dataset.tab));
+    button.addEventListener("click", () => {
+      selectTab(button.dataset.tab);
+      showPane(true); // a narrow window shows the work area
+    });
     button.addEventListener("keydown", (event) => {
       const index = tabButtons.indexOf(button);
       const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabButtons.length - 1 }[event.key];
