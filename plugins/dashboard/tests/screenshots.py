@@ -35,7 +35,7 @@ def main() -> int:
         for name, (viewport, scheme) in SHOTS.items():
             server = serve()  # fresh terminals for each picture
             try:
-                page = browser.new_page(viewport=dict(zip(("width", "height"), viewport)), color_scheme=scheme)
+                page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, color_scheme=scheme)
                 shoot(page, server, IMAGES / name)
                 page.close()
             finally:
