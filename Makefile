@@ -13,7 +13,7 @@ PACKAGE_SOURCES := $(shell find core plugins testing tests/plugin_example -type 
 	-not -path '*/tests/*' -not -path '*/node_modules/*' -not -path '*/static/vendor/*' \
 	-not -path '*/__pycache__/*' -not -path '*/build/*' -not -name '*.egg-info' 2>/dev/null)
 
-.PHONY: demo test venv dev system-deps lint docs bench hub-demo clean
+.PHONY: demo test venv dev a11y-deps system-deps lint docs bench hub-demo clean
 
 ## Debian packages the tests drive (a real Chromium; node and npm for front-end builds; as
 ## root, buildah and debootstrap for the image tests), installed only when their command is missing.
@@ -50,10 +50,16 @@ $(VENV)/.dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./testing ./tests/plugin_example
 	@touch $@
 
+## axe-core (npm) for the accessibility tests, from tests/a11y/package-lock.json
+a11y-deps: tests/a11y/node_modules/.package-lock.json
+
+tests/a11y/node_modules/.package-lock.json: tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+
 demo: system-deps venv
 	WORKSHOP_DIR=$(DEMO_CONTENT) $(BIN)/labdeck serve --port $(DEMO_PORT)
 
-test: system-deps dev
+test: system-deps dev a11y-deps
 	$(BIN)/ruff check .
 	LABDECK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 

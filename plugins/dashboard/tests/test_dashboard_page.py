@@ -213,18 +213,23 @@ def test_no_restart_item_without_restart_url(fake_dashboard, browse):
     expect(browsing.page.get_by_role("menuitem", name="Restart the workshop")).to_have_count(0)
 
 
-def test_narrow_screens_stack_the_panes(fake_dashboard, browse):
+def test_narrow_screens_show_notes_or_work_area_with_a_switch(fake_dashboard, browse):
     _, browsing = open_dashboard(fake_dashboard, browse, viewport=(600, 900))
     page = browsing.page
+    notes_pane, work_pane = page.locator("#ld-notes-pane"), page.locator("#ld-work")
 
     def boxes():
-        return page.locator("#ld-notes-pane").bounding_box(), page.locator("#ld-work").bounding_box()
+        return notes_pane.bounding_box(), work_pane.bounding_box()
 
-    notes, work = boxes()
-    assert work["y"] > notes["y"] + notes["height"] - 1
-    assert notes["width"] == pytest.approx(600, abs=2) and work["width"] == pytest.approx(600, abs=2)
+    expect(work_pane).to_be_hidden()
+    assert notes_pane.bounding_box()["width"] == pytest.approx(600, abs=2)
+    page.get_by_role("button", name="Show work area").click()
+    expect(notes_pane).to_be_hidden()
+    work = work_pane.bounding_box()
+    assert work["width"] == pytest.approx(600, abs=2) and work["height"] > 800
     page.set_viewport_size({"width": 1280, "height": 800})  # turning a tablet, say
     expect(page.locator(".gutter-horizontal")).to_have_count(1)
+    expect(page.locator("#ld-switch")).to_be_hidden()
     notes, work = boxes()
     assert work["x"] > notes["x"] + notes["width"] - 1 and work["y"] == notes["y"]
     assert browsing.errors == []

@@ -272,7 +272,7 @@ def action_html(action: str, body: str, fill: Callable[[str], str] = str) -> str
     code = "" if shown in (None, "") else f"<pre><code>{escape(str(shown).rstrip(chr(10)), quote=False)}</code></pre>"
     return (
         f'<div class="ld-code ld-action {spec.css}" data-action="{escape(action)}" data-args="{args}"'
-        f'{_flags(data)} role="button" tabindex="0" title="{escape(label)}" aria-label="{escape(label)}">'
+        f'{_flags(data)} role="button" tabindex="0" title="{escape(label)}">'
         f'<div class="ld-action-banner">{banner}</div>'
         f'{code}<span class="ld-code-icon" aria-hidden="true"></span>'
         f'<span class="ld-code-feedback" role="status" aria-live="polite"></span>{needs}</div>\n'

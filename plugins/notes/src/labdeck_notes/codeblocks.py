@@ -51,7 +51,7 @@ def code_block_html(annotation_name: str, code: str) -> str:
     hint = label + (" (shift-click copies)" if action.startswith("terminal:") else "")
     return (
         f'<div class="ld-code {annotation.css}" {attributes} role="button" tabindex="0" '
-        f'title="{escape(hint)}" aria-label="{escape(hint)}">'
+        f'title="{escape(hint)}">'
         f'<pre><code>{escape(code, quote=False)}</code></pre>'
         '<span class="ld-code-icon" aria-hidden="true"></span>'
         '<span class="ld-code-feedback" role="status" aria-live="polite"></span></div>\n'

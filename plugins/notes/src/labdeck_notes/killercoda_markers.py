@@ -100,7 +100,7 @@ def inline_html(marker: Marker, code: str) -> str:
     session = f' data-session="{annotation.session}"' if annotation.session else ""
     return _interruptible(
         f'<span class="ld-code ld-code-inline {annotation.css}" data-action="{annotation.action}"{session} '
-        f'role="button" tabindex="0" title="{escape(hint)}" aria-label="{escape(hint)}"><code>{code}</code>'
+        f'role="button" tabindex="0" title="{escape(hint)}"><code>{code}</code>'
         '<span class="ld-code-feedback" role="status" aria-live="polite"></span></span>', marker.interrupt)
 
 

@@ -11,6 +11,7 @@ escaped and highlighted; see escaping.py.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 from typing import Any
@@ -74,11 +75,20 @@ def _literal_highlight(highlight: Any, src: str = "", *args: Any, **kwargs: Any)
     return highlight(literal_code(src), *args, **kwargs)
 
 
+#: a task list's box as pymdownx.tasklist writes it: it gets a name, for screen readers
+TASK_BOX = re.compile(r'<input type="checkbox" disabled( checked)?/>')
+
+
+def _named_task_box(match: re.Match[str]) -> str:
+    state = "done" if match[1] else "not done"
+    return f'<input type="checkbox" disabled{match[1] or ""} aria-label="{state}"/>'
+
+
 def render_markdown(text: str, dialect: str | None = None) -> str:
     """``dialect``: the page's (workshop.Page.dialect), e.g. "killercoda" for a scenario's markers."""
     md = _converter()
     try:
         with killercoda_markers(dialect == "killercoda"):
-            return md.reset().convert(actions.rewrite_fences(text))
+            return TASK_BOX.sub(_named_task_box, md.reset().convert(actions.rewrite_fences(text)))
     finally:
         md.reset()

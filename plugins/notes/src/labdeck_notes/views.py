@@ -42,12 +42,16 @@ TEMPLATES = jinja2.Environment(
 )
 
 
+
 @functools.cache
 def _pygments_stylesheet() -> str:
-    """Pygments' stylesheet, made on its first request (not at every start)."""
+    """Pygments' stylesheet, made on its first request (not at every start): code colours for light
+    pages, and GitHub's dark ones when the browser asks for dark."""
     from pygments.formatters import HtmlFormatter
 
-    return HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+    return (HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+            + "\n@media (prefers-color-scheme: dark) {\n"
+            + HtmlFormatter(cssclass="highlight", style="github-dark").get_style_defs(".highlight") + "\n}\n")
 
 
 LIVE_INTERVAL = 0.1  # seconds between looks at the open page (a stat): a save shows within 0.3 s (bench_live.py)

@@ -71,7 +71,10 @@
   }
 
   function wireTab(button) {
-    button.addEventListener("click", () => selectTab(button.dataset.tab));
+    button.addEventListener("click", () => {
+      selectTab(button.dataset.tab);
+      showPane(true); // a narrow window shows the work area
+    });
     button.addEventListener("keydown", (event) => {
       const index = tabButtons.indexOf(button);
       const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabButtons.length - 1 }[event.key];
@@ -159,7 +162,7 @@
     if (mainSplit) mainSplit.destroy();
     mainSplit = null;
     main.classList.toggle("ld-stacked", narrow.matches);
-    if (mainPanes.length < 2) return;
+    if (mainPanes.length < 2 || narrow.matches) return; // narrow: one pane at a time (the switch)
     const direction = narrow.matches ? "vertical" : "horizontal";
     mainSplit = makeSplit(mainPanes, `main-${direction}`, [40, 60], { direction, minSize: 120 });
   }
@@ -173,6 +176,15 @@
   if (upper && lower) makeSplit([upper, lower], "lower", [70, 30], { direction: "vertical", minSize: 60 });
   narrow.addEventListener("change", layoutMain);
   layoutMain();
+
+  // a narrow window shows the notes or the work area; the header's switch (CSS shows it then) flips
+  const paneSwitch = document.getElementById("ld-switch");
+  function showPane(work) {
+    if (!paneSwitch) return;
+    main.classList.toggle("ld-show-work", work);
+    paneSwitch.textContent = work ? paneSwitch.dataset.notes : paneSwitch.dataset.work;
+  }
+  if (paneSwitch) paneSwitch.addEventListener("click", () => showPane(!main.classList.contains("ld-show-work")));
 
   // ---------------------------------------------------------------- terminals
   const terminalFrames = new Map(
@@ -243,6 +255,7 @@
       return;
     }
     if (terminalFrames.has(frames[0].dataset.session)) selectTab(TERMINAL);
+    showPane(true); // in a narrow window, the command is seen running
     for (const frame of frames) toTerminal(frame, action, args);
     const target = all ? terminalFrame(args.session) : frames[0];
     if (target) {
@@ -507,7 +520,33 @@
     },
   };
 
-  menuButton.addEventListener("click", () => setMenu(menu.hidden));
+  // the keyboard as in WAI-ARIA's menu button: Enter, Space or the arrows open it on an item; the
+  // arrows, Home and End move; Escape (below) and Tab leave it
+  const menuItems = () => [...menu.querySelectorAll("[role=menuitem]")];
+  function focusItem(index) {
+    const items = menuItems();
+    if (items.length) items[(index + items.length) % items.length].focus();
+  }
+  menuButton.addEventListener("click", (event) => {
+    setMenu(menu.hidden);
+    if (!menu.hidden && event.detail === 0) focusItem(0); // opened by the keyboard
+  });
+  menuButton.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    setMenu(true);
+    focusItem(event.key === "ArrowDown" ? 0 : -1);
+  });
+  menu.addEventListener("keydown", (event) => {
+    const index = menuItems().indexOf(document.activeElement);
+    const next = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: -1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    focusItem(next);
+  });
+  menu.addEventListener("focusout", (event) => {
+    if (event.relatedTarget && !event.relatedTarget.closest(".ld-menu")) setMenu(false);
+  });
   menu.addEventListener("click", (event) => {
     const item = event.target.closest("[data-menu], a");
     if (!item) return;

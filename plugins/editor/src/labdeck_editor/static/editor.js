@@ -88,8 +88,10 @@
   const tabs = $("le-tabs");
 
   const saveKeys = CM.keymap.of([{ key: "Mod-s", preventDefault: true, run: () => { if (active) save(active); return true; } }]);
+  const named = (name) => CM.EditorView.contentAttributes.of({ "aria-label": name }); // for screen readers
   const view = new CM.EditorView({
     parent: host,
+    extensions: [named("Editor")],
     dispatchTransactions: (transactions) => {
       view.update(transactions);
       if (active) {
@@ -114,27 +116,35 @@
       extensions: [
         saveKeys, CM.basicSetup, CM.keymap.of([CM.indentWithTab]), language(file.path),
         CM.EditorState.readOnly.of(file.readOnly), CM.EditorView.editable.of(!file.readOnly),
+        named(`Contents of ${file.path}`),
       ],
     });
   }
 
+  /** A tab of an open file: Enter or Space shows it, Delete closes it; the × is for the mouse
+   * (a button inside a tab would be a control nested in a control, which screen readers garble). */
   function makeTab(file) {
     const tab = document.createElement("div");
     tab.className = "le-tab";
     tab.setAttribute("role", "tab");
+    tab.tabIndex = 0;
     tab.dataset.path = file.path;
-    const name = document.createElement("button");
-    name.type = "button";
+    tab.setAttribute("aria-keyshortcuts", "Delete");
+    const name = document.createElement("span");
     name.className = "le-tab-name";
     name.textContent = file.path.split("/").pop();
-    name.addEventListener("click", () => activate(file));
-    const close = document.createElement("button");
-    close.type = "button";
+    const close = document.createElement("span");
     close.className = "le-tab-close";
-    close.title = "Close";
-    close.setAttribute("aria-label", `Close ${file.path}`);
+    close.title = "Close (Delete)";
+    close.setAttribute("aria-hidden", "true");
     close.textContent = "\u00d7";
-    close.addEventListener("click", () => closeFile(file));
+    tab.addEventListener("click", (event) => (event.target === close ? closeFile(file) : activate(file)));
+    tab.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") activate(file);
+      else if (event.key === "Delete") closeFile(file);
+      else return;
+      event.preventDefault();
+    });
     tab.append(name, close);
     tabs.append(tab);
     return tab;

@@ -210,7 +210,13 @@
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 255));
   });
   term.onResize(({ cols, rows }) => send({ t: "resize", cols, rows }));
+  let escaped = false; // Escape then Tab (or Shift+Tab) leaves the terminal; the shell still gets the Escape
   term.attachCustomKeyEventHandler((event) => {
+    if (event.type === "keydown" && event.key === "Tab" && escaped) {
+      escaped = false;
+      return false; // not the shell's: the browser moves the focus
+    }
+    if (event.type === "keydown" && event.key !== "Shift") escaped = event.key === "Escape";
     if (event.type !== "keydown" || !event.ctrlKey || event.altKey || event.metaKey) return true;
     const key = event.key.toLowerCase();
     // Ctrl+Shift+C copies; so does Ctrl+C while text is selected (otherwise it interrupts).
@@ -298,5 +304,7 @@
   window.labdeckActionBus(api, session);
 
   connect();
-  term.focus();
+  // in a dashboard's frame the page keeps the focus (Tab inside a terminal is the shell's, so a
+  // terminal taking it at load would hold a keyboard user there); a terminal page of its own takes it
+  if (window.parent === window) term.focus();
 })();
