@@ -2,30 +2,7 @@
 token, get the dashboard, and run a command in its terminal (a WebSocket through
 jupyter-server-proxy, then labdeck's proxy, to the terminal server)."""
 
-import time
-
-
-def frame_showing(page, text, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if text in frame.inner_text("body", timeout=500):
-                    return frame
-            except Exception:  # a frame navigating or gone: look again
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError(f"no frame shows {text!r}: " + ", ".join(frame.url for frame in page.frames))
-
-
-def terminal_frame(page, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        frame = next((f for f in page.frames if f.query_selector(".xterm-helper-textarea")), None)
-        if frame is not None:
-            return frame
-        page.wait_for_timeout(300)
-    raise AssertionError("no terminal on the dashboard")
+from labdeck_testing import frame_showing, terminal_frame
 
 
 def test_launcher_url_opens_the_dashboard_and_its_terminal_runs_a_command(jupyter, chromium):
@@ -34,7 +11,7 @@ def test_launcher_url_opens_the_dashboard_and_its_terminal_runs_a_command(jupyte
         page = context.new_page()
         page.goto(f"{jupyter.workshop}?token={jupyter.token}", timeout=60000)
         page.wait_for_url(jupyter.workshop + "dashboard/", timeout=60000)
-        frame_showing(page, "Welcome")  # the workshop's notes beside the terminal
+        frame_showing(page, "Welcome", timeout=60)  # the workshop's notes beside the terminal
         terminal = terminal_frame(page)
         assert terminal.url.startswith(jupyter.workshop + "terminal/")
         terminal.click(".xterm-helper-textarea", force=True)

@@ -10,6 +10,8 @@ It drives core the way ``labdeck serve`` does, so it uses core's internals; plug
   ``.cookies``, ``.stop()``.
 - ``chromium``: Debian's Chromium through Playwright (never a browser download), one per
   test module: keep browser tests in modules without async tests.
+- ``frame_showing(page, text)`` / ``terminal_frame(page)``: the dashboard's frame showing a text,
+  and its first terminal's frame, waiting for them (Playwright's sync API).
 - ``make_certificates(folder)``: a throwaway CA and a 127.0.0.1 certificate, for https upstreams.
 """
 
@@ -263,3 +265,34 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def frame_showing(page: Any, text: str, timeout: float = 30) -> Any:
+    """The first frame of ``page`` whose text holds ``text``; fails naming what each frame shows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if text in frame.inner_text("body", timeout=500):
+                    return frame
+            except Exception:  # noqa: S112 (a frame navigating or gone: look again)
+                continue
+        page.wait_for_timeout(300)
+    seen = []
+    for frame in page.frames:
+        try:
+            seen.append(f"{frame.url}: {frame.inner_text('body', timeout=500)[:300]!r}")
+        except Exception as error:
+            seen.append(f"{frame.url}: ({error})")
+    raise AssertionError(f"no frame shows {text!r}; the frames show:\n" + "\n".join(seen))
+
+
+def terminal_frame(page: Any, timeout: float = 30) -> Any:
+    """The frame of the dashboard's first xterm.js terminal."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        frame = next((f for f in page.frames if f.query_selector(".xterm-helper-textarea")), None)
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(300)
+    raise AssertionError("no terminal on the dashboard")
