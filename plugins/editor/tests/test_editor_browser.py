@@ -46,7 +46,10 @@ def settled(page):
     wait_until(lambda: page.locator("iframe[title=Editor]").element_handle().content_frame() is not None)
     frame = editor(page)
     frame.wait_for_function("() => window.labdeckEditor")
-    frame.evaluate("() => window.labdeckEditor.idle()")
+    # an action sent while the tab loaded is handed over at the frame's load event: wait until the
+    # dashboard holds none back, and give the handed-over messages their turn before asking idle()
+    page.wait_for_function("() => window.labdeckDashboard.delivered()")
+    frame.evaluate("() => new Promise(done => setTimeout(done, 50)).then(() => window.labdeckEditor.idle())")
     return frame
 
 

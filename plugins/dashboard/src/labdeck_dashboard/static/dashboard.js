@@ -433,6 +433,8 @@
   /** For the notes (same origin): does this dashboard carry out `action`? */
   window.labdeckDashboard = Object.freeze({
     handles: (action) => Object.hasOwn(actions, action) || relayTab(String(action)) !== null,
+    /** True when every action has been handed to its frame (none waits for a frame to load). */
+    delivered: () => pending.size === 0,
   });
 
   window.labdeck.listen(listened); // only messages from this origin, of the bus's shape
