@@ -5,7 +5,6 @@ its own: the Chromium fixture runs Playwright's event loop, so no async tests be
 
 import asyncio
 import importlib.util
-import json
 import re
 
 import pytest
@@ -21,6 +20,10 @@ EXTRA = f"""
 c.Spawner.environment.update({{"WORKSHOP_DIR": {str(ROOT / "examples" / "workshop")!r},
                                "LABDECK_NOTES_HELP": "true"}})
 """
+#: in a notes page: POST a block's result as progress.js does when the terminal reports it
+POST_RESULT = """async (result) => (await fetch(document.body.dataset.notesBase + '-/progress/result', {
+    method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(result)})).status"""
+GET_JSON = "async (path) => (await fetch(document.body.dataset.notesBase + path)).json()"
 MARKUP = '<img src=x onerror="window.pwned=1"><b>Break</b> until 11:00'
 
 
@@ -66,9 +69,7 @@ def test_alices_hand_shows_on_the_board_with_her_page_and_last_command_until_han
     instructor_context, instructor = signed_in(chromium, hub, "instructor", ADMIN_PASSWORD)
     try:
         # the first block ran and failed (as the terminal reports it to the page: progress.js)
-        saved = alice.evaluate("""async () => (await fetch(document.body.dataset.notesBase + '-/progress/result', {method: 'POST',
-            headers: {'Content-Type': 'application/json'},
-            body: JSON.stringify({page: '%s', block: '0', state: 'failed', code: 127})})).status""" % PAGE)
+        saved = alice.evaluate(POST_RESULT, {"page": PAGE, "block": "0", "state": "failed", "code": 127})
         assert saved == 200
         alice.reload()
         expect(alice.locator(".ld-code").first.locator(".ld-result")).to_be_attached()
@@ -86,7 +87,7 @@ def test_alices_hand_shows_on_the_board_with_her_page_and_last_command_until_han
         hand.locator("button.handled").click()
         expect(hand).to_have_text("")  # gone from the board
         expect(alice.locator(".ld-ask-button")).to_have_text("Ask for help", timeout=20000)  # and for alice
-        progress = alice.evaluate("async () => (await fetch(document.body.dataset.notesBase + '-/progress')).json()")
+        progress = alice.evaluate(GET_JSON, "-/progress")
         assert progress["hand"] is None
         instructor.wait_for_timeout(2500)  # two more polls of the board: it stays down
         expect(hand).to_have_text("")
@@ -112,8 +113,7 @@ def test_a_broadcast_reaches_alices_and_bobs_pages_as_plain_text(hub, chromium):
             expect(news).to_have_text(f"instructor: {MARKUP}", timeout=20000)  # on the next poll (10 s)
             assert news.locator("b, img").count() == 0
             assert page.evaluate("window.pwned") is None
-        body = json.loads(pages[1][1].evaluate("async () => JSON.stringify(await (await fetch(document.body.dataset.notesBase + '-/help')).json())"))
-        assert body["broadcast"]["message"] == MARKUP
+        assert pages[1][1].evaluate(GET_JSON, "-/help")["broadcast"]["message"] == MARKUP
     finally:
         for context, _ in pages:
             context.close()
