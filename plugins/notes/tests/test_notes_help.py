@@ -93,3 +93,25 @@ async def test_attack_hand_or_broadcast_from_another_origin(client):
         response = await http.post(path, json=body, headers={"Origin": "https://evil.example"})
         assert response.status == 403, path
     assert (await (await http.get("/notes/-/help")).json())["broadcast"] is None
+
+
+async def test_the_page_is_told_of_a_broadcast_and_a_hand_as_they_change_without_polling(client):
+    import asyncio
+    import json
+
+    http = await client(notes_help=True)
+    async with http.get("/notes/-/help/events") as stream:
+        assert stream.content_type == "text/event-stream"
+
+        async def event():
+            while not (line := await asyncio.wait_for(stream.content.readline(), 10)).startswith(b"data: "):
+                pass
+            return json.loads(line[len(b"data: "):])
+
+        assert (await event()) == {"enabled": True, "hand": None, "broadcast": None}
+        await http.post("/notes/-/broadcast", json={"message": "<b>Break</b>", "from": "instructor"})
+        assert (await event())["broadcast"]["message"] == "<b>Break</b>"
+        await http.post("/notes/-/progress/hand", json={"page": "02-end", "message": "help"})
+        assert (await event())["hand"]["page"] == "02-end"
+        await http.post("/notes/-/progress/hand", json={"lower": True})
+        assert (await event())["hand"] is None

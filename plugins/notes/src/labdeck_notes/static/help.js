@@ -1,5 +1,6 @@
 // labdeck notes: the instructor's broadcast and "Ask for help" (help.py, docs/instructor.md).
-// Polls <notes>/-/help every 10 s: shows the latest broadcast, and when the workshop offers help
+// Listens to <notes>/-/help/events (server-sent events: one request held open, not a poll, so an
+// idle tab is not use): shows the latest broadcast, and when the workshop offers help
 // (LABDECK_NOTES_HELP) a button that raises the attendee's hand with an optional message.
 (function () {
   "use strict";
@@ -61,15 +62,14 @@
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); });
   }
 
-  function poll() {
-    call("GET", "-/help").then(show, function () {});
-  }
-
   ask.addEventListener("submit", function (event) {
     event.preventDefault();
     var body = hand ? {lower: true} : {page: pageId, message: message.value, commands: commands()};
-    call("POST", "-/progress/hand", body).then(function () { message.value = ""; poll(); }, function () {});
+    call("POST", "-/progress/hand", body).then(function () { message.value = ""; }, function () {});
   });
-  poll();
-  setInterval(poll, 10000);
+  if (window.EventSource) {
+    new EventSource(base + "-/help/events").onmessage = function (event) { show(JSON.parse(event.data)); };
+  } else {
+    call("GET", "-/help").then(show, function () {});
+  }
 })();
