@@ -73,7 +73,7 @@ def test_alices_hand_shows_on_the_board_with_her_page_and_last_command_until_han
         assert saved == 200
         alice.reload()
         expect(alice.locator(".ld-code").first.locator(".ld-result")).to_be_attached()
-        alice.fill(".ld-ask input", "date says nothing")
+        alice.fill(".ld-ask input", "<i>date</i> says nothing")
         alice.click("text=Ask for help")
         expect(alice.locator(".ld-hand-up")).to_contain_text("Your hand is up")
 
@@ -81,7 +81,8 @@ def test_alices_hand_shows_on_the_board_with_her_page_and_last_command_until_han
         hand = instructor.locator("tr[data-user=alice] td.hand")
         expect(hand).to_contain_text("First Commands")
         expect(hand).to_contain_text('last: echo "Hello from the notes"; date (exit 127)')
-        expect(hand).to_contain_text("“date says nothing”")
+        expect(hand).to_contain_text("“<i>date</i> says nothing”")  # shown as typed, never as markup
+        assert hand.locator("i").count() == 0
         expect(instructor.locator("tr[data-user=bob] td.hand")).to_have_text("")
 
         hand.locator("button.handled").click()
