@@ -90,7 +90,7 @@ def deck() -> Iterator[Deck]:
     prefix = "/user/alice/"
     server = start_server({
         "WORKSHOP_DIR": str(WORKSHOP), "URI_ROOT_PATH": prefix, "LABDECK_PLUGINS": ",".join(PLUGINS),
-        "LABDECK_EDITOR_ROOT": str(home),
+        "LABDECK_EDITOR_ROOT": str(home), "LABDECK_NOTES_HELP": "true",  # the Ask for help button too
         "HOME": str(home), "TERMINAL_HOME": str(home), "SHELL": "/bin/bash",
         "LABDECK_RUNTIME_DIR": str(home / "run"),
     })

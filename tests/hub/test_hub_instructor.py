@@ -131,7 +131,8 @@ async def test_a_service_token_reads_progress_and_nothing_else_of_an_attendee(hu
         async with http.get(hub.url + "user/alice/notes/-/progress?user=alice", headers=headers) as response:
             assert response.status == 200, await response.text()
             assert (await response.json())["user"] == "alice"
-        for method, path in (("GET", "notes/index"), ("POST", "notes/-/progress"), ("GET", "terminal/")):
+        for method, path in (("GET", "notes/index"), ("POST", "notes/-/progress"), ("GET", "terminal/"),
+                             ("POST", "notes/-/progress/result"), ("POST", "notes/-/progress/reset")):
             async with http.request(method, hub.url + "user/alice/" + path, headers=headers,
                                     allow_redirects=False) as response:
                 assert response.status == 403, (method, path, response.status)

@@ -1,6 +1,7 @@
 """A hub service's token in ``Authorization`` (the instructor's board reading progress), in-process
 against a stand-in of the hub's ``/user`` (tests/hub/test_hub_instructor.py runs it with a real hub):
-let through to GET notes/-/progress only, and only with an access scope for this server."""
+let through to GET notes/-/progress, POST of a handled hand and a broadcast, only with an access
+scope for this server."""
 
 from __future__ import annotations
 
@@ -68,6 +69,27 @@ async def test_attack_service_token_used_for_anything_but_reading_progress(labde
         response = await labdeck.request(method, PREFIX + path, headers=token("board-token"),
                                          allow_redirects=False)
         assert response.status == 403, (method, path)
+
+
+async def test_the_boards_service_token_lowers_a_handled_hand_and_broadcasts(labdeck):
+    for path in ("notes/-/progress/hand", "notes/-/broadcast"):
+        response = await labdeck.post(PREFIX + path, json={}, headers=token("board-token"))
+        assert response.status == 404, path  # let through (no notes plugin in this app)
+
+
+async def test_attack_service_token_posts_anything_but_a_handled_hand_or_a_broadcast(labdeck):
+    """The board may POST exactly two paths; a results write, a reset, a check run, a terminal
+    action or a look-alike path is refused, and so is another method on the two paths."""
+    for method, path in (("POST", "notes/-/progress/result"), ("POST", "notes/-/progress/reset"),
+                         ("POST", "notes/-/checks/run"), ("POST", "terminal/-/sessions"),
+                         ("POST", "notes/-/progress/hand/../result"), ("POST", "notes/-/broadcast/x"),
+                         ("POST", "notes/-/progress/hand%2F..%2Freset"), ("PUT", "notes/-/broadcast"),
+                         ("DELETE", "notes/-/progress/hand"), ("POST", "editor/-/save")):
+        response = await labdeck.request(method, PREFIX + path, json={}, headers=token("board-token"),
+                                         allow_redirects=False)
+        assert response.status == 403, (method, path)
+    response = await labdeck.post(PREFIX + "notes/-/broadcast", headers=token("unscoped-service-token"))
+    assert response.status == 403
 
 
 WEBSOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",

@@ -3,7 +3,8 @@
 The hub starts ``labdeck serve`` for the service with ``LABDECK_INSTRUCTOR_BOARD=true``; the
 ``jupyterhub`` sign-in backend lets in only tokens holding ``access:services!service=<name>``
 (admins, and the instructors group's role: images/hub/jupyterhub_config.py). The board polls the
-hub and every attendee's labdeck (poller.py) and turns what it reads into rows (room.py).
+hub and every attendee's labdeck (poller.py) and turns what it reads into rows (room.py); it
+posts to attendees' labdecks only when the instructor marks a hand handled or sends a broadcast.
 docs/instructor.md is the guide. Installed beside an attendee's labdeck it does nothing.
 """
 

@@ -113,3 +113,31 @@ class Room:
                 return body if isinstance(body, dict) else {"problem": "their labdeck's progress is not an object"}
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             return {"problem": f"their labdeck did not answer ({type(error).__name__})"}
+
+    async def post(self, name: str, path: str, body: dict[str, Any]) -> str | None:
+        """POST ``body`` to ``path`` of the attendee's labdeck; None, or why it failed."""
+        server = self.servers.get(name)
+        if server is None:
+            return f"{name} has no running server"
+        try:
+            async with self.limit, self._http.post(urljoin(self.proxy_url, server["url"]) + path, json=body,
+                                                   headers=self.headers, allow_redirects=False) as response:
+                return None if response.status == 200 else f"their labdeck answered HTTP {response.status}"
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return f"their labdeck did not answer ({type(error).__name__})"
+
+    async def handled(self, name: str, at: float) -> str | None:
+        """Lower ``name``'s hand raised at ``at`` (a newer one stays up) and take it off the board."""
+        problem = await self.post(name, "notes/-/progress/hand", {"lower": True, "at": at, "user": name})
+        if problem is None:
+            board = [{**row, "hand": None} if row["name"] == name and (row.get("hand") or {}).get("at") == at
+                     else row for row in self.board]
+            await self.publish(board, self.problem)
+        return problem
+
+    async def broadcast(self, message: str, sender: str) -> dict[str, str | None]:
+        """Send ``message`` to every running attendee's labdeck: name -> None, or why it failed."""
+        names = sorted(self.servers)
+        problems = await asyncio.gather(*(self.post(name, "notes/-/broadcast", {"message": message, "from": sender})
+                                          for name in names))
+        return dict(zip(names, problems, strict=True))

@@ -3,7 +3,8 @@
 A row: ``name``, ``page`` (id), ``index`` (1-based, None off the sequence), ``pages`` (n),
 ``title``, ``checks`` (passed, whole workshop), ``seconds`` on the current page, ``median``
 (the room's median time on that page, over everyone who has opened it), ``last_activity``
-(the hub's, ISO 8601), ``stuck`` and ``why`` (docs/instructor.md, "Who is stuck"), ``problem``.
+(the hub's, ISO 8601), ``stuck`` and ``why`` (docs/instructor.md, "Who is stuck"), ``problem``,
+``hand`` (a raised hand: ``page``, ``title``, ``message``, ``at``, ``recent`` block results, or None).
 """
 
 from __future__ import annotations
@@ -72,5 +73,15 @@ def rows(servers: dict[str, dict[str, Any]], progresses: dict[str, dict[str, Any
             "seconds": seconds, "median": medians[page][0] if page in medians else None,
             "last_activity": servers[name].get("last_activity"), "stuck": why is not None, "why": why,
             "problem": progress.get("problem") if progress else "no progress yet",
+            "hand": hand(progress.get("hand"), titles),
         })
     return result
+
+
+def hand(raised: Any, titles: dict[str, Any]) -> dict[str, Any] | None:
+    """A raised hand as the board shows it (the page's title added), or None."""
+    if not isinstance(raised, dict):
+        return None
+    return {"page": raised.get("page"), "title": titles.get(raised.get("page")) or raised.get("page"),
+            "message": raised.get("message") or "", "at": raised.get("at"),
+            "recent": [item for item in raised.get("recent") or [] if isinstance(item, dict)]}

@@ -17,6 +17,7 @@ STATIC = Path(__file__).parent / "static"
 ROOM = web.AppKey("room", Room)
 #: seconds between keep-alive comments on an idle stream (proxies drop silent connections)
 KEEPALIVE = 15.0
+MESSAGE_LIMIT = 500  #: characters of a broadcast (the attendee's labdeck keeps as many)
 
 
 def state(room: Room) -> dict:
@@ -65,7 +66,38 @@ async def events(request: web.Request) -> web.StreamResponse:
         await room.wait(seen, KEEPALIVE)
 
 
+async def _json(request: web.Request) -> dict:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body is not JSON\n") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body is not a JSON object\n")
+    return body
+
+
+async def handled(request: web.Request) -> web.Response:
+    """The instructor marks a hand handled: the attendee's labdeck lowers it."""
+    at = (await _json(request)).get("at")
+    if type(at) not in (int, float):
+        raise web.HTTPBadRequest(text="at: the time the hand was raised, as the board shows it\n")
+    problem = await request.app[ROOM].handled(request.match_info["user"], at)
+    if problem:
+        raise web.HTTPBadGateway(text=f"{request.match_info['user']}'s hand: {problem}\n")
+    return web.json_response({"handled": True})
+
+
+async def broadcast(request: web.Request) -> web.Response:
+    """A short message to every running attendee's notes pages (an empty one takes it down)."""
+    message = (await _json(request)).get("message")
+    if not isinstance(message, str) or len(message) > MESSAGE_LIMIT:
+        raise web.HTTPBadRequest(text=f"message: a text of at most {MESSAGE_LIMIT} characters\n")
+    sent = await request.app[ROOM].broadcast(message.strip(), Deck.principal(request).name)
+    return web.json_response({"sent": sent})
+
+
 def routes() -> list[web.RouteDef]:
     return [web.get("/", page), web.get("/-/board", board), web.get("/-/events", events),
             web.get("/shadow/{user}/{session}", shadow_page), web.get("/-/shadow/{user}/{session}", shadow_socket),
+            web.post("/-/hand/{user}", handled), web.post("/-/broadcast", broadcast),
             web.static("/-/static", STATIC)]

@@ -52,7 +52,7 @@ from labdeck_oauth import (
 )
 
 from .activity import report_activity
-from .service_tokens import SERVICE, PeopleActivity, ServiceTokens, header_token, read_only
+from .service_tokens import SERVICE, PeopleActivity, ServiceTokens, header_token, service_allowed
 
 log = logging.getLogger("labdeck.jupyterhub")
 
@@ -220,9 +220,9 @@ class JupyterHubAuth(OAuthCodeFlow):
 
     async def allow(self, principal: Principal, request: web.Request) -> bool:
         """Only a session whose token held one of ``JUPYTERHUB_OAUTH_ACCESS_SCOPES``; a service's
-        token, holding one too, only on the read-only paths."""
-        if SERVICE in request and not read_only(request, self.prefix):
-            log.info("refused %s on %s (a service token reads progress only)", principal.name, request.path)
+        token, holding one too, only on the paths service_tokens.py allows."""
+        if SERVICE in request and not service_allowed(request, self.prefix):
+            log.info("refused %s on %s (not a path a service token may use)", principal.name, request.path)
             return False
         if has_access(self.grants(request), self.hub.access_scopes):
             return True

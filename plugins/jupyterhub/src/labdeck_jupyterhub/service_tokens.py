@@ -6,9 +6,10 @@ its own hub API token: ``Authorization: token <service token>``. The token is sh
 hub one request per attendee per minute); it enters when it belongs to a hub service (never a
 user: people sign in through the browser flow) and holds a scope covering one of
 ``JUPYTERHUB_OAUTH_ACCESS_SCOPES`` (``access:servers``, granted by the hub's role for that
-service). Even then it reaches only ``READ_ONLY_PATHS`` with GET, and the terminal server's
-read-only viewer (``terminal/ws/view/<session>``, a WebSocket whose input the terminal server
-drops): such a token never types in a terminal, edits a file or runs a check.
+service). Even then it reaches only ``READ_ONLY_PATHS`` with GET, ``SERVICE_POSTS`` with POST
+(the board lowering a hand it marked handled, and the instructor's broadcast), and the terminal
+server's read-only viewer (``terminal/ws/view/<session>``, a WebSocket whose input the terminal
+server drops): such a token never types in a terminal, edits a file or runs a check.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from labdeck_oauth import ProviderError, request_json
 
 #: under this server's prefix: what a service token may read (progress for the board)
 READ_ONLY_PATHS = ("notes/-/progress",)
+#: under this server's prefix: what a service token may POST (the board: a handled hand, a broadcast)
+SERVICE_POSTS = ("notes/-/progress/hand", "notes/-/broadcast")
 #: under this server's prefix: the terminal server's read-only viewer, the only WebSocket a service opens
 VIEWER = "terminal/ws/view/"
 SESSION = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
@@ -45,8 +48,11 @@ def header_token(request: web.Request) -> str | None:
     return match.group(1) if match else None
 
 
-def read_only(request: web.Request, prefix: str) -> bool:
-    """A GET of one of ``READ_ONLY_PATHS``, or the WebSocket of a terminal's read-only viewer."""
+def service_allowed(request: web.Request, prefix: str) -> bool:
+    """A GET of one of ``READ_ONLY_PATHS``, a POST of one of ``SERVICE_POSTS``, or the WebSocket
+    of a terminal's read-only viewer."""
+    if request.method == "POST":
+        return not request.headers.get("Upgrade") and any(request.path == prefix + path for path in SERVICE_POSTS)
     if request.method not in ("GET", "HEAD"):
         return False
     if request.headers.get("Upgrade"):

@@ -54,6 +54,9 @@ def register_settings() -> list[Setting]:
         Setting("require_checks", type=bool, default=False,
                 help="every page with checks must pass them before the next page opens (a page's front "
                      "matter require_checks: true|false decides for that page; docs/checks.md)"),
+        Setting("help", type=bool, default=False,
+                help="offer attendees an \"Ask for help\" button that raises a hand on the instructor's "
+                     "room board (docs/instructor.md)"),
     ]
 
 
@@ -67,6 +70,7 @@ def register_routes(deck):
     from .asciidoctor_client import warn_without_node
     from .check_runner import CheckRunner
     from .formats.setup_scripts import setup_context
+    from .help import Help
     from .killercoda_steps import StepScripts
     from .progress import progress_context
     from .site import Site
@@ -84,6 +88,7 @@ def register_routes(deck):
     app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
     CheckRunner(views, deck).install(app)  # POST -/checks/run: a page's checks (check_runner.py)
+    Help(views, own.help).install(app)  # ask for help, the instructor's broadcast (help.py)
     return app
 
 

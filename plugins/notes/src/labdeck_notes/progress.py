@@ -11,6 +11,7 @@ and an empty progress (``ProgressStore.problem`` says why), and the workshop car
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -39,7 +40,10 @@ CREATE TABLE IF NOT EXISTS current (user TEXT PRIMARY KEY, page TEXT, since REAL
 CREATE TABLE IF NOT EXISTS results (user TEXT, kind TEXT, page TEXT, name TEXT, state TEXT,
                                     code INTEGER, seconds REAL, at REAL,
                                     PRIMARY KEY (user, kind, page, name));
+CREATE TABLE IF NOT EXISTS hands (user TEXT PRIMARY KEY, page TEXT, message TEXT, at REAL, recent TEXT);
 """
+#: how many of the latest block results a raised hand carries
+HAND_RECENT = 3
 
 
 class ProgressStore:
@@ -149,7 +153,37 @@ class ProgressStore:
 
     def reset(self, user: str) -> None:
         self._write([("DELETE FROM visits WHERE user = ?", (user,)), ("DELETE FROM current WHERE user = ?", (user,)),
-                     ("DELETE FROM results WHERE user = ?", (user,))])
+                     ("DELETE FROM results WHERE user = ?", (user,)), ("DELETE FROM hands WHERE user = ?", (user,))])
+
+    def raise_hand(self, user: str, page: str, message: str, commands: dict[str, str]) -> None:
+        """``user`` asks for help on ``page``: the hand carries their ``HAND_RECENT`` latest block
+        results (with the command, from ``commands``: the page's block number -> its text)."""
+        recent = [{"page": page_id, "block": name, "state": state, "code": code,
+                   "command": commands.get(name) if page_id == page else None}
+                  for page_id, name, state, code in self._read(
+                      "SELECT page, name, state, code FROM results WHERE user = ? AND kind = 'block' "
+                      "ORDER BY at DESC LIMIT ?", (user, HAND_RECENT))]
+        self._write([("INSERT OR REPLACE INTO hands VALUES (?, ?, ?, ?, ?)",
+                      (user, page, message, self._clock(), json.dumps(recent)))])
+
+    def lower_hand(self, user: str, at: float | None = None) -> None:
+        """Lower ``user``'s hand (``at``: only the hand raised then, so a newer one stays up)."""
+        if at is None:
+            self._write([("DELETE FROM hands WHERE user = ?", (user,))])
+        else:
+            self._write([("DELETE FROM hands WHERE user = ? AND at = ?", (user, at))])
+
+    def hand(self, user: str) -> dict[str, Any] | None:
+        """``{"page", "message", "at", "recent": [{"page", "block", "state", "code", "command"}]}`` or None."""
+        rows = self._read("SELECT page, message, at, recent FROM hands WHERE user = ?", (user,))
+        if not rows:
+            return None
+        page, message, at, recent = rows[0]
+        try:
+            recent = json.loads(recent)
+        except ValueError:
+            recent = []
+        return {"page": page, "message": message, "at": at, "recent": recent}
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -159,7 +193,8 @@ class ProgressStore:
         return rows[0][0] if rows else None
 
     def snapshot(self, user: str) -> dict[str, Any]:
-        """``{"version": 1, "user", "current", "pages": {id: {"visited", "seconds", "blocks", "checks"}}}``."""
+        """``{"version": 1, "user", "current", "pages": {id: {"visited", "seconds", "blocks", "checks"}},
+        "hand"}`` (``hand``: a raised hand, see ``hand``, or None)."""
         pages: dict[str, dict[str, Any]] = {}
 
         def entry(page: str) -> dict[str, Any]:
@@ -176,7 +211,7 @@ class ProgressStore:
                 "SELECT kind, page, name, state, code, seconds FROM results WHERE user = ?", (user,)):
             entry(page)[f"{kind}s"][name] = {"state": state, "code": code, "seconds": seconds}
         return {"version": VERSION, "user": user, "current": current[0][0] if current else None,
-                "pages": pages, "problem": self.problem}
+                "pages": pages, "hand": self.hand(user), "problem": self.problem}
 
     def close(self) -> None:
         with self._lock:

@@ -55,7 +55,7 @@ def routes(views: Views) -> list[web.AbstractRouteDef]:
     async def result(request: web.Request) -> web.Response:
         workshop = await views.workshop_or_404(request)
         progress = store(request)
-        fields = await _json_body(request)
+        fields = await json_body(request)
         page, block, state = fields.get("page"), fields.get("block"), fields.get("state")
         code, seconds = fields.get("code"), fields.get("seconds")
         problem = (
@@ -84,7 +84,7 @@ def routes(views: Views) -> list[web.AbstractRouteDef]:
             web.post("/-/progress/reset", reset)]
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
+async def json_body(request: web.Request) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > BODY_LIMIT:
         raise web.HTTPRequestEntityTooLarge(max_size=BODY_LIMIT, actual_size=request.content_length)
     raw = await request.content.read(BODY_LIMIT + 1)
@@ -93,7 +93,7 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     try:
         fields = json.loads(raw)
     except ValueError:
-        raise web.HTTPBadRequest(text="progress result: the body is not JSON\n") from None
+        raise web.HTTPBadRequest(text="the body is not JSON\n") from None
     if not isinstance(fields, dict):
-        raise web.HTTPBadRequest(text="progress result: the body is not a JSON object\n")
+        raise web.HTTPBadRequest(text="the body is not a JSON object\n")
     return fields

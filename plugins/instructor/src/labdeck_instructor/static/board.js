@@ -23,12 +23,43 @@
     return td;
   };
 
+  /** A raised hand: its page, last command and exit status, message, and "Handled". */
+  function handCell(row) {
+    const td = cell("", "hand");
+    const hand = row.hand;
+    if (!hand) return td;
+    const last = hand.recent[0];
+    const status = last ? (last.state === "passed" ? "ok" : last.code != null ? `exit ${last.code}` : last.state) : "";
+    const lines = [
+      `✋ ${hand.title || hand.page || "?"} · ${since(new Date(hand.at * 1000).toISOString())}`,
+      last ? `last: ${last.command ?? `block ${Number(last.block) + 1} of ${last.page}`} (${status})` : "no command run yet",
+      hand.message ? `“${hand.message}”` : "",
+    ];
+    for (const line of lines.filter(Boolean)) {
+      const div = document.createElement("div");
+      div.textContent = line;
+      td.append(div);
+    }
+    const done = document.createElement("button");
+    done.type = "button";
+    done.className = "handled";
+    done.textContent = "Handled";
+    done.addEventListener("click", () => {
+      done.disabled = true;
+      fetch(`${base}-/hand/${encodeURIComponent(row.name)}`, {method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({at: hand.at})}).then((response) => { if (!response.ok) done.disabled = false; });
+    });
+    td.append(done);
+    return td;
+  }
+
   function render() {
     const words = filter.value.trim().toLowerCase();
     const shown = rows.filter((row) => (!onlyStuck.checked || row.stuck) &&
       (!words || `${row.name} ${row.title || ""} ${row.page || ""}`.toLowerCase().includes(words)));
     shown.sort((a, b) => {
-      const x = a[sortKey] ?? "", y = b[sortKey] ?? "";
+      const key = (row) => (sortKey === "hand" ? (row.hand ? row.hand.at : null) : row[sortKey]);
+    const x = key(a) ?? "", y = key(b) ?? "";
       const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
       return (reverse ? -order : order) || a.name.localeCompare(b.name);
     });
@@ -37,6 +68,7 @@
       const tr = document.createElement("tr");
       tr.dataset.user = row.name;
       if (row.stuck) tr.className = "stuck";
+      if (row.hand) tr.classList.add("hand-up");
       const name = cell(row.name, "name");
       const shadow = document.createElement("a");
       shadow.href = `${base}shadow/${encodeURIComponent(row.name)}/1`;
@@ -53,6 +85,7 @@
         cell(duration(row.median), "median"),
         cell(since(row.last_activity), "activity"),
         cell(row.stuck ? `stuck: ${row.why}` : "", "stuck"),
+        handCell(row),
       );
       fragment.append(tr);
     }
@@ -69,6 +102,20 @@
     render();
   }));
   filter.addEventListener("input", render);
+  const broadcast = document.getElementById("broadcast");
+  const broadcastStatus = document.getElementById("broadcast-status");
+  broadcast.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const message = document.getElementById("broadcast-message").value;
+    fetch(`${base}-/broadcast`, {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({message})})
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then(({sent}) => {
+        const failed = Object.entries(sent).filter(([, problem]) => problem).map(([name]) => name);
+        broadcastStatus.textContent = `sent to ${Object.keys(sent).length - failed.length}` +
+          (failed.length ? `; not to ${failed.join(", ")}` : "");
+      }, (status) => { broadcastStatus.textContent = `not sent (HTTP ${status})`; });
+  });
   onlyStuck.addEventListener("change", render);
 
   const events = new EventSource(`${base}-/events`);
