@@ -1,9 +1,9 @@
 """images/hub/helm/values.yaml: what of it Kubernetes' schemas can check here, and that it asks
 for the same pod as images/hub/jupyterhub_config.py.
 
-The chart's own values schema (jupyterhub/values.schema.yaml of Zero to JupyterHub) is not
-published on PyPI or npm, the only registries this project's machines reach, so the chart-level
-keys (``hub.config``, ``singleuser.memory``, ``cull`` ...) are not validated here: docs/multi-user.md.
+The chart-level keys (``hub.config``, ``singleuser.memory``, ``cull`` ...) are validated against
+the Zero to JupyterHub chart's values schema, kept as the fixture z2jh-values-schema.json (the
+schema is on GitHub only, not on PyPI or npm; make_z2jh_schema.py made the fixture and says how).
 """
 
 import copy
@@ -11,7 +11,7 @@ import copy
 import kubernetes_validate
 import pytest
 import yaml
-from kube import HUB_DIR, render, unmounted_volumes, validate, values_pod
+from kube import HUB_DIR, ROOT, render, unmounted_volumes, validate, values_pod
 
 VALUES = HUB_DIR / "helm" / "values.yaml"
 
@@ -58,3 +58,27 @@ async def test_values_ask_for_the_pod_the_hub_config_asks_for(values, hub_config
     for key in ("name", "command", "volumeMounts", "resources", "securityContext"):
         assert values_init[key] == config_init[key], key
     assert singleuser["storage"]["homeMountPath"] == "/opt/app-root"
+
+
+def chart_errors(values: dict) -> list[str]:
+    """What the Zero to JupyterHub chart's values schema (4.4.0, the fixture's $comment) says of ``values``."""
+    import json
+
+    from jsonschema import Draft7Validator
+
+    schema = json.loads((ROOT / "tests" / "k8s" / "z2jh-values-schema.json").read_text())
+    return sorted(f"{'.'.join(map(str, error.path)) or '(top)'}: {error.message}"
+                  for error in Draft7Validator(schema).iter_errors(values))
+
+
+def test_the_values_are_valid_for_the_zero_to_jupyterhub_chart(values):
+    assert chart_errors(values) == []
+
+
+def test_a_misspelt_chart_key_fails_the_charts_schema(values):
+    broken = copy.deepcopy(values)
+    broken["singleuser"]["memry"] = broken["singleuser"].pop("memory", {"limit": "1G"})
+    broken["cull"]["timout"] = 3600
+    errors = chart_errors(broken)
+    assert any(e.startswith("singleuser:") and "'memry'" in e for e in errors), errors
+    assert any(e.startswith("cull:") and "'timout'" in e for e in errors), errors
