@@ -56,13 +56,17 @@ def _own_home(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _own_progress(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An in-process notes app keeps progress in a file of this test's own, not in the run's HOME:
-    the notes root leads to the page visited last, which another test must not have chosen."""
+    """Every notes app a test starts keeps progress in a file of the test's own, not in the run's
+    HOME: the notes root leads to the page visited last, which another test must not have chosen.
+    In-process apps read DEFAULT_FILE; ``labdeck serve`` processes the test starts inherit the
+    environment variable (a test may still name a file of its own)."""
     try:
         from labdeck_notes import progress
     except ImportError:
         return
-    monkeypatch.setattr(progress, "DEFAULT_FILE", tmp_path_factory.mktemp("progress") / "progress.sqlite")
+    path = tmp_path_factory.mktemp("progress") / "progress.sqlite"
+    monkeypatch.setattr(progress, "DEFAULT_FILE", path)
+    monkeypatch.setenv("LABDECK_NOTES_PROGRESS_FILE", str(path))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

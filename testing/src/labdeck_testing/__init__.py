@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -203,9 +204,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def start_server(env: Mapping[str, str] | None = None, args: list[str] | None = None,
                  *, token: str | None = None, timeout: float = 30) -> LabdeckServer:
-    """Start ``labdeck serve`` on a free port and wait until it says where it listens."""
+    """Start ``labdeck serve`` on a free port and wait until it says where it listens. Unless the
+    environment names one, the server keeps the notes' progress in a file of its own: a server of
+    another test must not have chosen the page its notes open on."""
     token = token or secrets.token_urlsafe(16)
     full_env = {**os.environ, "LABDECK_PORT": "0", "LABDECK_TOKEN": token, **(env or {})}
+    if "LABDECK_NOTES_PROGRESS_FILE" not in full_env:
+        full_env["LABDECK_NOTES_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(prefix="labdeck-progress-"),
+                                                               "progress.sqlite")
     process = subprocess.Popen([sys.executable, "-m", "labdeck", "serve", *(args or [])], env=full_env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
