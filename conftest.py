@@ -19,9 +19,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent
 CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+#: what the original renderer showed for the homeroom-era corpus workshops (its README)
+ORACLE = Path(os.environ.get("LABDECK_ORACLE", CORPUS.parent / "oracle" / "homeroom"))
 CORPUS_WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")
 _MISSING = None if (CORPUS / CORPUS_WORKSHOPS[0]).is_dir() else f"no workshop corpus at {CORPUS} (set LABDECK_CORPUS)"
 _skipped: list[str] = []
+_without_oracle: list[str] = []
 
 
 def _conformance(item: pytest.Item) -> bool:
@@ -81,6 +84,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if _skipped:
         terminalreporter.write_line(f"conformance: {len(_skipped)} test(s) over real workshops did not run: {_MISSING}")
+    if _without_oracle:
+        terminalreporter.write_line(f"conformance: {len(_without_oracle)} test(s) comparing with the original "
+                                    f"renderer did not run: no oracle at {ORACLE} (set LABDECK_ORACLE)")
 
 
 @pytest.fixture
@@ -89,6 +95,16 @@ def corpus(request: pytest.FixtureRequest) -> Path:
     if not _conformance(request.node):
         pytest.fail("the workshop corpus is for test_conformance_*.py only; use examples/ elsewhere")
     return CORPUS
+
+
+@pytest.fixture
+def oracle(corpus: Path, request: pytest.FixtureRequest) -> Path:
+    """The original renderer's output per homeroom workshop (``<name>.json``); only for
+    test_conformance_*.py. A corpus without it skips like a missing corpus, saying so."""
+    if not ORACLE.is_dir():
+        _without_oracle.append(request.node.nodeid)
+        pytest.skip(f"no oracle at {ORACLE} (set LABDECK_ORACLE)")
+    return ORACLE
 
 
 @pytest.fixture

@@ -313,8 +313,8 @@ def served() -> Iterator[dict[str, Served]]:
 
 
 @pytest.fixture
-def workshop(corpus: Path, served: dict[str, Served]):
-    oracle_dir = corpus.parent / "oracle" / "homeroom"
+def workshop(corpus: Path, oracle: Path, served: dict[str, Served]):
+    oracle_dir = oracle
 
     def serve(name: str) -> Served:
         if name not in served:

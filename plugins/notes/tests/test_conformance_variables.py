@@ -1,5 +1,6 @@
 """Conformance: the variables of each homeroom-era corpus workshop are the ones the original
-renderer had (../shared/oracle/homeroom/*.json, rendered with the environment below)."""
+renderer had (the `oracle` fixture: ../shared/oracle/homeroom/*.json or LABDECK_ORACLE),
+rendered with the environment below."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-oper
 
 
 @pytest.mark.parametrize("name", WORKSHOPS)
-def test_every_variable_of_the_original_has_its_value(name, corpus):
-    oracle = json.loads((corpus.parent / "oracle" / "homeroom" / f"{name}.json").read_text())
+def test_every_variable_of_the_original_has_its_value(name, corpus, oracle):
+    oracle = json.loads((oracle / f"{name}.json").read_text())
     workshop = load_workshop(corpus / name, environ=ENVIRONMENT)
     settings = {s.name: s for s in labdeck_notes.register_settings()}
     from_settings = {name: ENVIRONMENT.get(settings[name].env, "") for name in settings
