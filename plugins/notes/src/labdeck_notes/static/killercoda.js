@@ -3,15 +3,7 @@
 (function () {
   "use strict";
 
-  var inDashboard = window.parent !== window && sameOriginParent();
-
-  function sameOriginParent() {
-    try {
-      return window.parent.location.origin === window.location.origin;
-    } catch (e) {
-      return false;
-    }
-  }
+  var inDashboard = window.labdeckNotesInDashboard === true; // notes.js, loaded before this script
 
   // {{exec interrupt}}: Ctrl-C first. This listener runs in the capture phase, before notes.js
   // posts the block's terminal:execute, under the same conditions (a plain click or key in a dashboard).

@@ -5,6 +5,7 @@
   "use strict";
 
   var inDashboard = window.parent !== window && sameOriginParent();
+  window.labdeckNotesInDashboard = inDashboard; // for the page's other scripts (killercoda.js)
 
   function sameOriginParent() {
     try {
