@@ -13,7 +13,7 @@ PACKAGE_SOURCES := $(shell find core plugins testing tests/plugin_example -type 
 	-not -path '*/tests/*' -not -path '*/node_modules/*' -not -path '*/static/vendor/*' \
 	-not -path '*/__pycache__/*' -not -path '*/build/*' -not -name '*.egg-info' 2>/dev/null)
 
-.PHONY: demo test venv dev a11y-deps system-deps lint docs bench hub-demo clean
+.PHONY: demo test venv dev a11y-deps system-deps lint docs bench bench-deps hub-demo clean
 
 ## Debian packages the tests drive (a real Chromium; node and npm for front-end builds; as
 ## root, buildah and debootstrap for the image tests), installed only when their command is missing.
@@ -70,7 +70,22 @@ lint: dev
 docs: dev
 	$(BIN)/python docs/gen_settings.py
 
-bench: dev
+## What the benchmarks measure labdeck against: wrk (the load) and nginx (upstream and a peer),
+## from Debian when missing, and configurable-http-proxy from tests/bench/package-lock.json.
+bench-deps: system-deps tests/bench/node_modules/.package-lock.json
+	@missing=""; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+tests/bench/node_modules/.package-lock.json: tests/bench/package-lock.json
+	cd tests/bench && npm ci --no-audit --no-fund --silent
+
+bench: dev bench-deps
 	for bench in tests/bench/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
 ## A multi-user hub on this machine (JupyterHub + SimpleLocalProcessSpawner): see docs/multi-user.md

@@ -1,7 +1,7 @@
 """Live reload: an author saves a page; how long until the open page is told to reload and gets the change.
 
 `labdeck serve` with the notes plugin on a copy of examples/workshop; a client holds the page's
-live-reload stream (`<prefix>notes/-/live?page=index`, server-sent events, as the page's script
+live-reload stream (`<prefix>notes/-/events?page=index`, server-sent events, as the page's script
 does). Each round appends a marker line to `content/index.md`, then times (from the write):
 
 - `change`: the stream's `change` event arrives,
@@ -46,13 +46,13 @@ async def sign_in(http: aiohttp.ClientSession, base: str, token: str) -> None:
 
 
 async def events(response: aiohttp.ClientResponse) -> str:
-    """The next event's name."""
+    """The next live-reload event's name (the stream's ``help`` events are skipped)."""
     name = ""
     while True:
         line = (await response.content.readline()).decode().strip()
         if line.startswith("event:"):
             name = line.split(":", 1)[1].strip()
-        elif not line and name:
+        elif not line and name and name != "help":
             return name
 
 
@@ -73,7 +73,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 await sign_in(http, base, token)
                 async with http.get(base + "notes/index") as response:
                     assert response.status == 200, response.status
-                async with http.get(base + "notes/-/live?page=index") as stream:
+                async with http.get(base + "notes/-/events?page=index") as stream:
                     assert await events(stream) == "version"
                     for round_ in range(args.rounds):
                         await asyncio.sleep(0.3 + (round_ % 7) * 0.071)  # saves at every phase of a poll

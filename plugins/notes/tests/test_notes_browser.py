@@ -127,9 +127,12 @@ async def test_an_attendee_clicks_copies_and_walks_the_pages(notes_server, page)
 
 async def test_the_open_page_reloads_when_its_file_changes(notes_server, page):
     server, workshop = notes_server
+    # count the event streams the page opens: one (live reload and the help bar share it: events.py)
+    await page.add_init_script("""(() => { const Original = window.EventSource; window.openedStreams = [];
+        window.EventSource = function (url) { window.openedStreams.push(url); return new Original(url); }; })()""")
     await page.goto(server.url + "notes/finish")
-    assert await page.evaluate("document.body.dataset.live") is not None
-    assert await page.evaluate("document.body.dataset.version")
+    assert await page.evaluate("document.body.dataset.version")  # live reload is on
+    assert [url.rsplit("/notes/", 1)[1] for url in await page.evaluate("window.openedStreams")] == ["-/events?page=finish"]
     target = workshop / "workshop" / "content" / "finish.md"
     target.write_text(target.read_text() + "\nA sentence the author just wrote.\n")
     await page.get_by_text("A sentence the author just wrote.").wait_for(timeout=15000)

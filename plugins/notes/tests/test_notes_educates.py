@@ -239,8 +239,9 @@ async def test_live_reload_follows_an_edit_of_the_workshop_definition(tmp_path, 
     root = make_workshop(tmp_path / "w", {"01.md": "---\ntitle: One\n---\ntext\n"})
     client = await notes_client(root)
     assert "Tiny Workshop" in await (await client.get("/notes/01")).text()
-    response = await client.get("/notes/-/live?page=01")
+    response = await client.get("/notes/-/events?page=01")
     assert (await response.content.readuntil(b"\n\n")).startswith(b"event: version")
+    assert (await response.content.readuntil(b"\n\n")).startswith(b"event: help")
     definition = root / "resources" / "workshop.yaml"
     definition.write_text(definition.read_text().replace("Tiny Workshop", "Renamed Workshop"))
     assert (await asyncio.wait_for(response.content.readuntil(b"\n\n"), 20)).startswith(b"event: change")

@@ -100,7 +100,7 @@ async def test_the_page_is_told_of_a_broadcast_and_a_hand_as_they_change_without
     import json
 
     http = await client(notes_help=True)
-    async with http.get("/notes/-/help/events") as stream:
+    async with http.get("/notes/-/events") as stream:  # the page's one stream (events.py)
         assert stream.content_type == "text/event-stream"
 
         async def event():

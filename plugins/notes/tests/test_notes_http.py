@@ -3,6 +3,7 @@ example workshops in examples/ (the real workshops of the corpus: test_conforman
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from pathlib import Path
@@ -173,13 +174,29 @@ async def test_live_reload_says_change_when_the_page_changes(example_copy, notes
     workshop = example_copy("raneto")
     page = workshop / "raneto" / "content" / "finish.md"
     client = await notes_client(workshop)
-    response = await client.get("/notes/-/live?page=finish")
+    response = await client.get("/notes/-/events?page=finish")
     assert response.headers["Content-Type"].startswith("text/event-stream")
     first = await response.content.readuntil(b"\n\n")
     assert first.startswith(b"event: version")
+    assert (await response.content.readuntil(b"\n\n")).startswith(b"event: help")  # the help bar's state
     page.write_text(page.read_text() + "\nchanged\n")
     event = await response.content.readuntil(b"\n\n")
     assert event.startswith(b"event: change")
+    response.close()
+
+
+async def test_one_event_stream_per_page_without_live_reload_carries_no_reloads(example_copy, notes_client):
+    """Live reload off: the page's stream still brings the help bar's state, and an edit reloads nothing."""
+    workshop = example_copy("raneto")
+    page = workshop / "raneto" / "content" / "finish.md"
+    client = await notes_client(workshop, notes_live_reload=False)
+    html = await (await client.get("/notes/finish")).text()
+    assert 'data-events="/notes/-/events?page=finish"' in html and "data-version" not in html
+    response = await client.get("/notes/-/events?page=finish")
+    assert (await response.content.readuntil(b"\n\n")).startswith(b"event: help")
+    page.write_text(page.read_text() + "\nchanged\n")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(response.content.readuntil(b"\n\n"), 1.5)
     response.close()
 
 

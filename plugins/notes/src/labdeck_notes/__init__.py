@@ -69,6 +69,7 @@ def register_hookspecs():
 def register_routes(deck):
     from .asciidoctor_client import warn_without_node
     from .check_runner import CheckRunner
+    from .events import PageEvents
     from .formats.setup_scripts import setup_context
     from .help import Help
     from .killercoda_steps import StepScripts
@@ -88,7 +89,9 @@ def register_routes(deck):
     app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
     StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
     CheckRunner(views, deck).install(app)  # POST -/checks/run: a page's checks (check_runner.py)
-    Help(views, own.help).install(app)  # ask for help, the instructor's broadcast (help.py)
+    help = Help(views, own.help)
+    help.install(app)  # ask for help, the instructor's broadcast (help.py)
+    PageEvents(views, help).install(app)  # a page's one event stream: live reload and help (events.py)
     return app
 
 

@@ -6,16 +6,15 @@ with ``"at"``: only the hand raised then, and ``"user"``: whose; the instructor'
 that when the hand is handled). Raising needs ``LABDECK_NOTES_HELP``: nothing is captured unless the workshop offers
 it and the attendee presses the button. ``POST -/broadcast`` shows ``{"message", "from"}`` on
 this labdeck's notes pages (kept in memory: the latest one); ``GET -/help`` is whether help is
-offered, the attendee's hand and the broadcast, and ``GET -/help/events`` the same as server-sent
-events, a new one whenever it changes: the page holds one request open instead of polling, so an
-idle tab does not count as use and keep the hub's culler from an idle server.
+offered, the attendee's hand and the broadcast. The page gets the same as ``help`` events on its
+one event stream (events.py), again whenever they change: a request held open instead of polling,
+so an idle tab does not count as use and keep the hub's culler from an idle server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 MESSAGE_LIMIT = 500  #: characters of a hand's or a broadcast's message
 COMMAND_LIMIT = 300  #: characters kept of each command a hand carries
 BROADCAST = web.AppKey("broadcast", dict)
-#: seconds between keep-alive comments on an idle stream (proxies drop silent connections)
-KEEPALIVE = 15.0
 
 
 def _text(fields: dict[str, Any], key: str, limit: int) -> str:
@@ -58,7 +55,6 @@ class Help:
     def install(self, app: web.Application) -> None:
         app[BROADCAST] = {}
         app.router.add_get("/-/help", self.state)
-        app.router.add_get("/-/help/events", self.events)
         app.router.add_post("/-/progress/hand", self.hand)
         app.router.add_post("/-/broadcast", self.broadcast)
 
@@ -70,27 +66,11 @@ class Help:
     async def state(self, request: web.Request) -> web.Response:
         return web.json_response(await self.current(request), headers={"Cache-Control": "no-store"})
 
-    async def events(self, request: web.Request) -> web.StreamResponse:
-        """The state at once, then again whenever a hand or the broadcast changed."""
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
-                                               "X-Accel-Buffering": "no"})
-        await response.prepare(request)
-        sent = None
-        while True:
-            seen = self.version
-            state = await self.current(request)
-            if state != sent:
-                sent = state
-                await response.write(f"data: {json.dumps(state)}\n\n".encode())
-            else:
-                await response.write(b": keep-alive\n\n")
-            await self.wait(seen)
-
-    async def wait(self, version: int) -> None:
-        """Return when anything changed since ``version``, or after ``KEEPALIVE`` seconds."""
+    async def wait(self, version: int, seconds: float) -> None:
+        """Return when anything changed since ``version``, or after ``seconds``."""
         async with self._changed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait_for(lambda: self.version != version), KEEPALIVE)
+                await asyncio.wait_for(self._changed.wait_for(lambda: self.version != version), seconds)
 
     async def hand(self, request: web.Request) -> web.Response:
         progress = request.app.get(PROGRESS)

@@ -24,10 +24,10 @@ from labdeck import Deck
 from .asciidoctor_client import has_asciidoc
 from .check_gate import page_gate
 from .files import safe_file
-from .frontmatter import ContentError
 from .progress import PROGRESS, attendee
 from .progress_api import routes as progress_routes
-from .render import Rendered, error_box, file_key
+from .render import file_key
+from .renders import PageRenders
 from .site import MISSING, Site
 from .variables import request_variables
 from .worker import RenderWorker, WorkerError
@@ -54,11 +54,9 @@ def _pygments_stylesheet() -> str:
             + HtmlFormatter(cssclass="highlight", style="github-dark").get_style_defs(".highlight") + "\n}\n")
 
 
-LIVE_INTERVAL = 0.1  # seconds between looks at the open page (a stat): a save shows within 0.3 s (bench_live.py)
 REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
-RETRY_SECONDS = 60.0  #: a page stopped for taking too long is tried again after this
 #: Files beside the pages are the attendee's to change (a terminal away): markup among them is
 #: served in a sandbox, an origin of its own, so it cannot script labdeck as the attendee (or,
 #: under one hub domain, as another attendee who opens the link). Pages are rendered, not served.
@@ -92,7 +90,8 @@ class Views:
     render worker, a child process that is killed when a page takes longer than
     ``render_timeout`` seconds (worker.py); the quick file checks (has anything changed?
     is this page cached?) run in one thread of this plugin's own, so the site and its
-    cache need no locks.
+    cache need no locks. Pages come from renders.py, which renders the rest of the workshop
+    ahead after the first page so that the worker can stop.
     """
 
     def __init__(self, site: Site, live_reload: bool = True, hidden_env: Collection[str] = (),
@@ -100,8 +99,8 @@ class Views:
         self.site = site
         self.live_reload = live_reload
         self.hidden_env = frozenset(hidden_env)
-        self.render_timeout = render_timeout
         self.worker = worker or RenderWorker()
+        self.renders = PageRenders(site, self.worker, render_timeout, self.off_loop)
         self._thread: ThreadPoolExecutor | None = None
         self._loading = asyncio.Lock()
 
@@ -117,6 +116,7 @@ class Views:
         warming = asyncio.get_running_loop().create_task(self._warm_for_asciidoc())
         yield
         warming.cancel()
+        await self.renders.close()
         await self.worker.close()
         self._thread.shutdown(wait=False, cancel_futures=True)
 
@@ -151,30 +151,11 @@ class Views:
                         site.replace(workshop, signature, started)
         return site.current
 
-    async def rendered(self, page: Page, values: dict[str, str], workshop: Workshop) -> Rendered:
-        """The page's body from the cache, else from the worker; a page the worker cannot
-        render in time becomes an error box naming its file, and the worker a new one."""
-        key, rendered = await self.off_loop(self.site.cache.lookup, page, values, workshop.html_vars)
-        if rendered is not None:
-            return rendered
-        try:
-            rendered = await self.worker.call(self.render_timeout, "render", page, values,
-                                              frozenset(workshop.html_vars))
-        except WorkerError as error:
-            log.error("%s: rendering %s", page.file, error)
-            problem = ContentError(f"rendering this page {error}", page.file)
-            rendered = Rendered(error_box(problem), problem)
-            self.site.cache.store(page, key, rendered, keep=RETRY_SECONDS)
-            return rendered
-        self.site.cache.store(page, key, rendered)
-        return rendered
-
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/", self.home),
             web.static("/-/static", HERE / "static"),
             web.get("/-/pygments.css", self.pygments_css),
-            web.get("/-/live", self.live),
             web.get("/-/overview", self.overview),
             *progress_routes(self),
             web.get("/slides", self.slides_slash),
@@ -271,7 +252,8 @@ class Views:
 
     async def show_page(self, request: web.Request, workshop: Workshop, page: Page) -> web.Response:
         values = await request_variables(request, workshop)
-        rendered = await self.rendered(page, values, workshop)
+        rendered = await self.renders.page(page, values, workshop)
+        self.renders.ahead(values, workshop)
         progress = request.app.get(PROGRESS)
         checks, locked = await self.off_loop(page_gate, progress, attendee(request), workshop, page,
                                              Deck.of(request).settings.notes.require_checks)
@@ -335,25 +317,3 @@ class Views:
         workshop = await self.workshop()
         page = workshop.pages.get(page_id) if workshop else None
         return f"{self.site.structure:08x}-{file_key(page.path) if page else ''}".replace(" ", "")
-
-    async def live(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: ``change`` when the open page or the workshop changes.
-
-        The first event carries the current version, which the page compares with the
-        one it was rendered with: an edit made before the stream connected, or while the
-        server restarted (the browser reconnects by itself), still reloads the page."""
-        page_id = request.query.get("page", "")
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-        await response.prepare(request)
-        seen = await self.page_version(page_id)
-        await response.write(f"event: version\ndata: {seen}\n\n".encode())
-        try:
-            while True:
-                await asyncio.sleep(LIVE_INTERVAL)
-                now = await self.page_version(page_id)
-                if now != seen:
-                    await response.write(b"event: change\ndata: reload\n\n")
-                    seen = now
-        except ConnectionResetError:  # the browser went away
-            pass
-        return response

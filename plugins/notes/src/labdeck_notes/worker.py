@@ -14,8 +14,9 @@ that the worker starts when it loads a workshop with AsciiDoc pages, in the work
 process group, and ends when it ends.
 
 The worker is started on the first request that needs it (a server whose notes nobody
-opens never starts one) and stopped after ``IDLE_SECONDS`` without requests; pages
-already rendered are cached in the server and need no worker.
+opens never starts one) and stopped after ``IDLE_SECONDS`` without requests, or sooner
+when every page is rendered (``settle``, renders.py); pages already rendered are cached
+in the server and need no worker.
 
 Run as a program, this module is the worker's side.
 """
@@ -104,6 +105,14 @@ class RenderWorker:
         if status != "ok":
             raise WorkerError(value)
         return value
+
+    def settle(self, seconds: float) -> None:
+        """Stop an idle worker ``seconds`` from now instead of ``idle_seconds`` (its work is
+        done: renders.py); a call meanwhile sets the usual timer again."""
+        if self._process is not None and not self._lock.locked():
+            if self._idle is not None:
+                self._idle.cancel()
+            self._idle = asyncio.get_running_loop().call_later(seconds, self._kill)
 
     async def _ensure(self) -> asyncio.subprocess.Process:
         if self._process is None or self._process.returncode is not None:

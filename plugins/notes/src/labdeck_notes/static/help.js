@@ -1,6 +1,6 @@
 // labdeck notes: the instructor's broadcast and "Ask for help" (help.py, docs/instructor.md).
-// Listens to <notes>/-/help/events (server-sent events: one request held open, not a poll, so an
-// idle tab is not use): shows the latest broadcast, and when the workshop offers help
+// Listens to the page's event stream, <notes>/-/events, opened by notes.js (server-sent events:
+// one request held open, not a poll, so an idle tab is not use): shows the latest broadcast, and when the workshop offers help
 // (LABDECK_NOTES_HELP) a button that raises the attendee's hand with an optional message.
 (function () {
   "use strict";
@@ -67,8 +67,8 @@
     var body = hand ? {lower: true} : {page: pageId, message: message.value, commands: commands()};
     call("POST", "-/progress/hand", body).then(function () { message.value = ""; }, function () {});
   });
-  if (window.EventSource) {
-    new EventSource(base + "-/help/events").onmessage = function (event) { show(JSON.parse(event.data)); };
+  if (window.labdeckNotesEvents) { // the page's one event stream (notes.js, events.py)
+    window.labdeckNotesEvents.addEventListener("help", function (event) { show(JSON.parse(event.data)); });
   } else {
     call("GET", "-/help").then(show, function () {});
   }

@@ -112,14 +112,17 @@
     }
   }
 
-  // Live reload for authors: the server says "change" when this page's file changes.
-  var live = document.body.getAttribute("data-live");
-  if (live && window.EventSource) {
+  // The page's one event stream (events.py): live reload for authors (the server says "change"
+  // when this page's file changes), and the help bar's state, which help.js listens to.
+  var events = document.body.getAttribute("data-events");
+  if (events && window.EventSource) {
     var version = document.body.getAttribute("data-version");
-    var source = new EventSource(live);
-    source.addEventListener("version", function (event) {
-      if (version !== event.data) window.location.reload();
-    });
-    source.addEventListener("change", function () { window.location.reload(); });
+    var source = window.labdeckNotesEvents = new EventSource(events);
+    if (version) {
+      source.addEventListener("version", function (event) {
+        if (version !== event.data) window.location.reload();
+      });
+      source.addEventListener("change", function () { window.location.reload(); });
+    }
   }
 })();
