@@ -176,6 +176,8 @@ def main() -> None:
             if query:  # / redirected to the session's page: open it again with the renderer asked for
                 page.goto(page.url.split("?")[0] + "?" + query[1:])
             page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+            if args.renderer == "webgl":  # the page loads the addon after connecting
+                page.wait_for_function("() => document.body.dataset.renderer === 'webgl'")
             renderer = page.evaluate("() => document.body.dataset.renderer || 'dom'")
             page.evaluate(STALLS)
             for round_ in range(args.rounds):
