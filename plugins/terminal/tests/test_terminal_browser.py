@@ -157,6 +157,49 @@ def test_after_a_terminal_server_crash_the_page_offers_a_new_session(labdeck_ser
     context.close()
 
 
+#: the screen as xterm.js holds it, whichever renderer draws it (WebGL has no rows in the page)
+BUFFER_SCREEN = """() => {
+    const term = window.labdeckTerminal.term, buffer = term.buffer.active, lines = [];
+    for (let y = 0; y < term.rows; y++) lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? "");
+    return lines.join("\\n");
+}"""
+
+
+#: how many lines above the one given are `seq`'s numbers counting down to it, from the scrollback
+COUNTED = """(last) => {
+    const buffer = window.labdeckTerminal.term.buffer.active;
+    let y = buffer.length - 1;
+    while (y > 0 && buffer.getLine(y).translateToString(true).trim() !== last) y--;
+    let n = 0;
+    while (y - n > 0 && buffer.getLine(y - n - 1).translateToString(true).trim() === String(30000 - n)) n++;
+    return n;
+}"""
+
+
+def test_a_software_webgl_keeps_the_dom_renderer_and_webgl_draws_a_flood_when_asked(labdeck_server, folder, chromium):
+    server = start(labdeck_server, folder)
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    # headless Chromium without a GPU offers WebGL through SwiftShader: slower than the DOM renderer
+    assert page.evaluate("() => !document.querySelector('script[src*=addon-webgl]') && !document.body.dataset.renderer")
+    page.keyboard.type("seq 1 30000; echo dom-$((6*7))")  # frames of up to 64 KiB, written in pieces
+    page.keyboard.press("Enter")
+    screen_has(page, "dom-42")
+    assert page.evaluate(COUNTED, "dom-42") > 9000  # nothing lost or reordered (the scrollback is 10000 lines)
+
+    page.goto(f"{server.url}terminal/session/2?renderer=webgl")
+    page.wait_for_function("() => document.body.dataset.renderer === 'webgl'")
+    assert page.locator(".xterm-screen canvas").count() > 0 and page.locator(".xterm-rows").count() == 0
+    page.wait_for_function("() => window.labdeckTerminal.state === 'connected'")
+    page.keyboard.type("seq 1 30000; echo gl-$((6*7))")
+    page.keyboard.press("Enter")
+    screen_has(page, "gl-42", screen=BUFFER_SCREEN)
+    assert page.evaluate(COUNTED, "gl-42") > 9000
+    context.close()
+
+
 BUTTERFLY_SCREEN = "() => document.getElementById('term').innerText"
 
 

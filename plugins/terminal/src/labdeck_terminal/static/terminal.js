@@ -9,6 +9,7 @@
   const params = new URLSearchParams(location.search);
   const PREFS_KEY = "labdeck.terminal.prefs";
   const ACK_EVERY = 64 * 1024;
+  const WRITE_PIECE = 8 * 1024; // see output()
   const MAX_QUEUED_INPUT = 64 * 1024;
   const DEAD_AFTER_MS = 65000; // the server pings every 25 s
   const CLOSE = { badName: 4400, gone: 4404, tooSlow: 4408, limit: 4429 };
@@ -55,6 +56,40 @@
   fit.fit();
   new ResizeObserver(() => requestAnimationFrame(() => fit.fit())).observe(document.getElementById("terminal"));
 
+  // -- the renderer ---------------------------------------------------------------------------
+  // The DOM renderer rebuilds every visible row in the page each frame (a quarter of the main
+  // thread during a flood, docs/benchmarks.md); xterm.js's WebGL renderer leaves that to the GPU.
+  // On a software WebGL (SwiftShader, llvmpipe: no GPU, or a blocked one) it is slower than the
+  // DOM renderer (measured), which is then kept. ?renderer=dom or ?renderer=webgl overrides the choice.
+  // Losing the GL context (a GPU reset) drops back to the DOM renderer.
+
+  function wantsWebgl() {
+    const asked = params.get("renderer");
+    if (asked === "dom" || asked === "webgl") return asked === "webgl";
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext(); // browsers allow few live contexts
+    return !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  }
+
+  function loadWebgl() { // 250 KB that a DOM-rendered terminal never needs: loaded only here
+    const script = document.createElement("script");
+    script.src = new URL("static/vendor/addon-webgl.js", root).href;
+    script.onload = () => {
+      try {
+        const webgl = new WebglAddon.WebglAddon();
+        webgl.onContextLoss(() => webgl.dispose());
+        term.loadAddon(webgl);
+        body.dataset.renderer = "webgl";
+      } catch (error) {
+        console.warn("labdeck-terminal: WebGL renderer unavailable, keeping the DOM renderer", error);
+      }
+    };
+    document.head.append(script);
+  }
+
   // -- the connection ---------------------------------------------------------------------
 
   let ws = null;
@@ -86,9 +121,14 @@
     socket.onclose = (event) => { if (socket === ws) lost(event.code); };
   }
 
+  // xterm.js checks its time budget (12 ms a task) between writes, never inside one: a 64 KiB
+  // frame is parsed in one go, up to a 150 ms task on a busy machine. Written in pieces
+  // (subarrays, no copy) it yields to drawing and to the keyboard between them.
   function output(socket, flow, bytes) {
     flow.writes++;
-    term.write(bytes, () => {
+    let at = 0;
+    for (; bytes.length - at > WRITE_PIECE; at += WRITE_PIECE) term.write(bytes.subarray(at, at + WRITE_PIECE));
+    term.write(at ? bytes.subarray(at) : bytes, () => {
       flow.writes--;
       flow.processed += bytes.length;
       if (socket === ws && (flow.writes === 0 || flow.processed - flow.acked >= ACK_EVERY)) {
@@ -304,6 +344,7 @@
   window.labdeckActionBus(api, session);
 
   connect();
+  if (wantsWebgl()) loadWebgl(); // after connecting: asking the GPU takes 5-30 ms
   // in a dashboard's frame the page keeps the focus (Tab inside a terminal is the shell's, so a
   // terminal taking it at load would hold a keyboard user there); a terminal page of its own takes it
   if (window.parent === window) term.focus();
