@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +85,8 @@ def split_front_matter(text: str, file: str = "") -> Source:
 
 
 def _toml_front_matter(block: str, body: str, body_line: int, file: str) -> Source:
+    import tomllib  # Educates' Hugo pages only
+
     try:
         meta = tomllib.loads(block)
     except tomllib.TOMLDecodeError as error:
