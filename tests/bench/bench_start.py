@@ -7,8 +7,9 @@ Each round, in one run (so the ratios compare figures taken under the same machi
   also the CPU seconds each process had used at that 200 (steadier than wall time on a busy machine);
 - CPU: user + system seconds of the web process and its terminal server once the dashboard has
   answered and a terminal session shows its prompt (the shells are not counted);
-- memory: the whole process tree (web, terminal server, shells) with the dashboard open and 2
-  terminal sessions, RSS summed and PSS (shared pages split), and the terminal server's own RSS.
+- memory: the whole process tree (web, terminal server, shells, the notes' render worker) with the
+  dashboard and its notes page open and 2 terminal sessions, RSS summed and PSS (shared pages split),
+  and the terminal server's own RSS.
 
     python tests/bench/bench_start.py [--rounds 5] [--workshop examples/workshop]
 
@@ -182,7 +183,11 @@ async def labdeck_round(workshop: Path, workdir: Path) -> dict:
         servers = [pid for pid in pids if pid == process.pid or "labdeck_terminal" in name(pid)]
         cpu = sum(cpu_seconds(pid) for pid in servers)
         sockets.append(await open_terminal(base, cookie, "2"))
-        await asyncio.sleep(0.5)
+        # the dashboard's notes pane, as a browser loads it: its render worker (and node, for a workshop
+        # with AsciiDoc pages) is part of an attendee's memory, whenever it started
+        _, location = get(f"{base}notes/", cookie)
+        assert get(urllib.parse.urljoin(base, location), cookie)[0] == 200
+        await asyncio.sleep(1.0)
         rss = pss = terminal_rss = 0
         for pid in descendants(process.pid):
             one_rss, one_pss = memory_kib(pid)
