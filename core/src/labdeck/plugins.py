@@ -53,7 +53,7 @@ def make_plugin_manager(*, only: Iterable[str] | None = None, disable: Iterable[
     only = None if only is None else set(only)
     pm = pluggy.PluginManager("labdeck")
     pm.add_hookspecs(hookspecs)
-    dists: dict[str, tuple[str, str]] = {}
+    dists: dict[str, Any] = {}  # name -> (distribution, version), or a Distribution (METADATA read when listed)
     for name, module in BUILTIN_PLUGINS.items():
         pm.register(importlib.import_module(module), name=name)
         dists[name] = ("labdeck (built in)", "-")
@@ -66,8 +66,7 @@ def make_plugin_manager(*, only: Iterable[str] | None = None, disable: Iterable[
             except Exception as error:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {error}") from error
             _register(pm, plugin, ep.name)
-            dist = ep.dist
-            dists[ep.name] = (dist.name, dist.version) if dist else ("?", "?")
+            dists[ep.name] = ep.dist or ("?", "?")
     for name, plugin in (extra or {}).items():
         if plugin_enabled(name, only, disable, environ):
             _register(pm, plugin, name)
@@ -93,7 +92,8 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     infos = []
     for name, plugin in sorted(pm.list_name_plugin()):
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
-        dist, version = dists.get(name, (getattr(plugin, "__name__", name), "-"))
+        dist = dists.get(name, (getattr(plugin, "__name__", name), "-"))
+        dist, version = dist if isinstance(dist, tuple) else (dist.name, dist.version)
         infos.append(PluginInfo(name, dist, version, hooks))
     return infos
 

@@ -132,7 +132,8 @@ async def test_the_open_page_reloads_when_its_file_changes(notes_server, page):
         window.EventSource = function (url) { window.openedStreams.push(url); return new Original(url); }; })()""")
     await page.goto(server.url + "notes/finish")
     assert await page.evaluate("document.body.dataset.version")  # live reload is on
-    assert [url.rsplit("/notes/", 1)[1] for url in await page.evaluate("window.openedStreams")] == ["-/events?page=finish"]
+    opened = await page.evaluate("window.openedStreams")
+    assert [url.rsplit("/notes/", 1)[1] for url in opened] == ["-/events?page=finish"]
     target = workshop / "workshop" / "content" / "finish.md"
     target.write_text(target.read_text() + "\nA sentence the author just wrote.\n")
     await page.get_by_text("A sentence the author just wrote.").wait_for(timeout=15000)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import string
 import textwrap
 from html import unescape
 from pathlib import Path
 
+from labdeck_notes.escaping import attribute_escape
 from labdeck_notes.render import render_page
 from labdeck_notes.workshop import load_workshop
 
@@ -167,3 +169,12 @@ def test_a_user_name_with_markup_through_liquid_does_not_run_script(tmp_path):
     assert unescape(code) == f'echo "{ATTACK}"'
     script = re.search(r"<script>var user = \"(.*?)\";</script>", html).group(1)
     assert re.fullmatch(r"[A-Za-z0-9_ \\]*", script) and "\\u003c" in script
+
+
+def test_every_character_that_could_end_an_attribute_value_becomes_a_reference():
+    """Over every code point: quotes, spaces, ``<>=`&`` and everything else up to U+00A0 become character
+    references; letters, digits, the punctuation of URLs and all from U+00A1 on are kept as they are."""
+    kept = set(string.ascii_letters + string.digits + "_.,:/@+~#?%-")
+    characters = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    expected = "".join(c if c in kept or ord(c) > 0xA0 else f"&#x{ord(c):x};" for c in characters)
+    assert attribute_escape("".join(characters)) == expected

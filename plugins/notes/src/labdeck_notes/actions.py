@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-import yaml
-
 from .frontmatter import load_yaml
 
 #: fields every YAML-bodied action accepts (Educates' common fields)
@@ -174,6 +172,8 @@ def parse(action: str, body: str, fill: Callable[[str], str] = str) -> dict[str,
 
     ``fill`` puts variable values into each string *after* the YAML is parsed, so a value
     (a user name, a plugin's variable) can never add or change a field of the block."""
+    import yaml
+
     try:
         data = load_yaml(body) if body.strip() else {}
     except yaml.YAMLError as error:

@@ -44,7 +44,9 @@ _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.\-]*):")
 _TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(\s*=\s*)?("[^"]*"|'[^']*'|[^\s"'=<>`]+)?""")
 _RAW_TEXT = ("script", "style")
-_ATTRIBUTE_UNSAFE = re.compile(r"[^A-Za-z0-9_.,:/@+~#?%\-\u00a1-\U0010ffff]")
+#: every character up to U+00A0 but letters, digits and ``_.,:/@+~#?%-``: the set of the class
+#: ``[^A-Za-z0-9_.,:/@+~#?%\-\u00a1-\U0010ffff]``, which took 4.5 ms to compile at every start
+_ATTRIBUTE_UNSAFE = re.compile(r"(?![A-Za-z0-9_.,:/@+~#?%\-])[\x00-\xa0]")
 _SCRIPT_UNSAFE = re.compile(r"[^A-Za-z0-9_ ]")
 
 

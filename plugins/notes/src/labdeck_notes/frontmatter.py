@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-# libyaml's loader when PyYAML has it: ten times faster on a 1,000-module modules.yaml
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def load_yaml(text: str) -> Any:
-    """``yaml.safe_load`` semantics (plain data only), with libyaml when available."""
-    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    """``yaml.safe_load`` semantics (plain data only), with libyaml's loader when PyYAML has it (ten
+    times faster on a 1,000-module modules.yaml). PyYAML loads with the first YAML read, not at
+    labdeck's start (so do the other ``import yaml`` in functions of this package)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
 
 
 
@@ -70,6 +68,8 @@ def split_front_matter(text: str, file: str = "") -> Source:
     body_line = end + 2
     if opener == "+++":  # TOML, as Hugo reads it (Educates workshops)
         return _toml_front_matter(block, body, body_line, file)
+    import yaml
+
     try:
         meta = load_yaml(block) if block.strip() else {}
     except yaml.YAMLError as error:
@@ -85,6 +85,8 @@ def split_front_matter(text: str, file: str = "") -> Source:
 
 
 def _toml_front_matter(block: str, body: str, body_line: int, file: str) -> Source:
+    import tomllib  # Educates' Hugo pages only
+
     try:
         meta = tomllib.loads(block)
     except tomllib.TOMLDecodeError as error:

@@ -57,6 +57,8 @@ def _pygments_stylesheet() -> str:
 REVEAL = HERE / "static" / "vendor" / "reveal.js"
 REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
+#: the AsciiDoc warm-up waits this long, so node does not compete with labdeck's first page (bench_start.py)
+WARM_AFTER = 1.0
 #: Files beside the pages are the attendee's to change (a terminal away): markup among them is
 #: served in a sandbox, an origin of its own, so it cannot script labdeck as the attendee (or,
 #: under one hub domain, as another attendee who opens the link). Pages are rendered, not served.
@@ -122,8 +124,10 @@ class Views:
 
     async def _warm_for_asciidoc(self) -> None:
         """Node and Asciidoctor.js take most of a second to start on a busy machine: when the
-        workshop has AsciiDoc pages, the worker loads it (which starts node) at labdeck's start
-        rather than with the first page an attendee opens. Other workshops start it lazily."""
+        workshop has AsciiDoc pages, the worker loads it (which starts node) soon after labdeck's
+        start rather than with the first page an attendee opens (a notes request before then starts
+        it at once). Other workshops start it lazily."""
+        await asyncio.sleep(WARM_AFTER)
         if await self.off_loop(has_asciidoc, self.site.root):
             await self.workshop()
 

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .configjs import ConfigJs, declared_names, load_config_js
 from .formats.educates import apply_if_educates
 from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
@@ -149,6 +147,8 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+    import yaml
+
     try:
         data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:

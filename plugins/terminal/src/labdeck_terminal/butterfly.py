@@ -24,8 +24,6 @@ from pathlib import Path
 
 from labdeck import Deck, ProgramSpec, ProxySpec, SettingsError
 
-from .sessions import shell_environment
-
 
 def _port(runtime_dir: Path) -> int:
     """A free loopback port, remembered in the runtime folder so a restarted web
@@ -59,6 +57,8 @@ def program(deck: Deck, unset_environment: tuple[str, ...] = ()) -> ProgramSpec:
     own = deck.settings.terminal
     command = [sys.executable, "-m", "labdeck_terminal.butterfly_launcher", "--runtime-dir", str(runtime_dir),
                "--port", str(_port(runtime_dir)), "--root", root_path(deck)]
+    from .sessions import shell_environment  # the terminal server's module: not loaded by the web process otherwise
+
     environment = shell_environment(own.shell or os.environ.get("SHELL"), own.home, own.profile_dirs)
     return ProgramSpec(name="terminal", command=command, environment=environment, stopwaitsecs=4.0, outlives_crash=True,
                        unset_environment=unset_environment)

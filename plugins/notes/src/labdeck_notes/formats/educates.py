@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..problems import ERROR, WARNING, Problem
 
 if TYPE_CHECKING:
@@ -77,6 +75,8 @@ def load_definition(root: Path, problems: list[Problem] | None = None) -> Defini
     file = DEFINITION.as_posix()
     if not path.is_file():
         return None
+    import yaml
+
     try:
         documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as error:
