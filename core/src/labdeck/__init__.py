@@ -1,13 +1,6 @@
 """labdeck: a small auth proxy that serves workshop plugins under one prefix. The names below
 are the whole public API (checked by a test); test helpers are ``labdeck-testing``."""
 
-# ruff: noqa: E402 (the imports come after pausing the collector)
-import gc
-
-# What these imports allocate (aiohttp, pluggy, ...) lives as long as the process: the collector's passes
-# over it during the import find nothing to free, and later ones need not scan it again (gc.freeze).
-# 6% less CPU to start (docs/benchmarks.md, "Start and memory").
-gc.disable()
 from .auth.base import AuthBackend, wants_html
 from .auth.session import SessionCookies
 from .deck import Deck
@@ -16,9 +9,6 @@ from .pages import forbidden, page
 from .settings import Setting, Settings, SettingsError, SettingsGroup, parse_bool, parse_list
 from .specs import Command, Principal, ProgramSpec, ProxySpec
 from .urls import is_loopback, safe_next
-
-gc.freeze()
-gc.enable()
 
 __version__ = "0.2.0"
 
