@@ -170,3 +170,41 @@ def test_a_long_command_is_readable_beside_its_icon_at_the_default_notes_width(a
     expect(screen(page, "1")).to_contain_text("kubectl ran: create deployment blog")
     expect(screen(page, "1")).to_contain_text("the-end-42")  # its last words ran too
     assert browsing.errors == []
+
+
+def test_the_title_follows_the_notes_page_while_a_picture_on_it_never_arrives(attendee, tmp_path):
+    """A page's picture (or a workshop's analytics script) from a host that does not answer holds
+    the notes frame's load event; the dashboard shows the new page's title without waiting for it."""
+    import contextlib
+    import socket
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held: list[socket.socket] = []
+
+    def hold() -> None:  # accept, and never answer
+        with contextlib.suppress(OSError):
+            while True:
+                held.append(silent.accept()[0])
+
+    threading.Thread(target=hold, daemon=True).start()
+    port = silent.getsockname()[1]
+    content = tmp_path / "silent"
+    content.mkdir()
+    (content / "01-first.md").write_text("# First\n\nThe first page.\n")
+    (content / "02-second.md").write_text(f'# Second\n\n<img src="http://127.0.0.1:{port}/never.png" alt="">\n')
+    try:
+        _, browsing = attendee(content)
+        page = browsing.page
+        notes = page.frame_locator("#ld-notes")
+        expect(page).to_have_title(re.compile("^First"))
+        notes.locator("a[rel='next']").click()
+        expect(page).to_have_title(re.compile("^Second"))
+        frame = page.locator("#ld-notes").element_handle().content_frame()
+        assert frame.evaluate("document.readyState") != "complete"  # the picture is still on its way
+    finally:
+        silent.close()
+        for connection in held:
+            connection.close()

@@ -435,6 +435,10 @@
     handles: (action) => Object.hasOwn(actions, action) || relayTab(String(action)) !== null,
     /** True when every action has been handed to its frame (none waits for a frame to load). */
     delivered: () => pending.size === 0,
+    /** The notes page's script says its page is parsed: its title shows now, not at the frame's
+     * load event, which waits for every image and script of the page (a workshop's analytics
+     * script from a host that does not answer holds it for seconds). */
+    notesShown: () => watchNotes(),
   });
 
   window.labdeck.listen(listened); // only messages from this origin, of the bus's shape

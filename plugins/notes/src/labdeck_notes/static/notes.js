@@ -6,6 +6,9 @@
 
   var inDashboard = window.parent !== window && sameOriginParent();
   window.labdeckNotesInDashboard = inDashboard; // for the page's other scripts (killercoda.js)
+  if (inDashboard && window.parent.labdeckDashboard && window.parent.labdeckDashboard.notesShown) {
+    window.parent.labdeckDashboard.notesShown(); // the dashboard shows this page's title now
+  }
 
   function sameOriginParent() {
     try {
