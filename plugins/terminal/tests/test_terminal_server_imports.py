@@ -5,6 +5,7 @@ imports, on its stderr."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import subprocess
@@ -17,7 +18,16 @@ HEAVY = {"asyncio", "typing", "inspect", "dataclasses", "logging", "argparse", "
          "threading", "aiohttp", "labdeck"}
 
 
-async def test_a_serving_terminal_server_imports_no_asyncio_nor_typing():
+async def use(socket_path: str) -> None:
+    """A session that runs a command, and the page: what an attendee's first minute asks of the server."""
+    term = await Term.open("http://terminal/", "1", socket_path=socket_path)
+    await term.run("echo imported-$((6*7))", "imported-42")
+    page = await term.http.get("http://terminal/session/1")
+    assert page.status == 200
+    await term.close()
+
+
+def test_a_serving_terminal_server_imports_no_asyncio_nor_typing():
     folder = short_dir()
     socket_path = str(folder / "terminal.sock")
     process = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "labdeck_terminal.server",
@@ -25,11 +35,7 @@ async def test_a_serving_terminal_server_imports_no_asyncio_nor_typing():
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: (folder / "terminal.sock").exists() or process.poll() is not None)
-        term = await Term.open("http://terminal/", "1", socket_path=socket_path)
-        await term.run("echo imported-$((6*7))", "imported-42")
-        page = await term.http.get("http://terminal/session/1")
-        assert page.status == 200
-        await term.close()
+        asyncio.run(use(socket_path))
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)

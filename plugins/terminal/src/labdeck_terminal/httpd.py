@@ -124,8 +124,6 @@ class Connection:
         except OSError:
             data = b""
         if not data:
-            if self.websocket:
-                self.websocket.lost()
             self.close()
             return
         self._in += data
@@ -244,6 +242,8 @@ class Connection:
         self.sock.close()
         self._in.clear()
         self._out.clear()
+        if self.websocket:
+            self.websocket.lost()
         if self.on_close:
             self.on_close()
 
@@ -316,7 +316,6 @@ class WebSocket:
             self.on_close()
 
     def _fail(self) -> None:
-        self.lost()
         self.connection.close()
 
     def _send(self, opcode: int, data: bytes) -> None:
