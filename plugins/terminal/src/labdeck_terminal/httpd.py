@@ -364,10 +364,16 @@ class Server:
                 client, _address = self.sock.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as error:  # out of file descriptors, say: the next try may do better
-                log.warning("accept failed: %s", error)
+            except OSError as error:  # out of file descriptors, say: pause rather than spin on it
+                log.warning("accept failed: %s; trying again in a second", error)
+                self.loop.remove_reader(self.sock.fileno())
+                self.loop.call_later(1.0, self._resume)
                 return
             Connection(self.loop, client, self.handler, self.port)
+
+    def _resume(self) -> None:
+        if self.sock.fileno() >= 0:  # not closed meanwhile
+            self.loop.add_reader(self.sock.fileno(), self._accept)
 
     def close(self) -> None:
         self.loop.remove_reader(self.sock.fileno())
