@@ -122,9 +122,12 @@ class Connection:
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
-            data = b""
-        if not data:
             self.close()
+            return
+        if not data:  # the peer has shut down its side: what we still owe it goes out first
+            if self.websocket:
+                self.websocket.lost()
+            self.close_after_flush()
             return
         self._in += data
         try:
@@ -156,8 +159,12 @@ class Connection:
                 response = self.handler(request, self)
             except HTTPError as error:
                 response = Response(error.text, status=error.status)
-            if response is None:  # upgraded: what came after the request is the WebSocket's
-                if self.websocket and self._in:
+            except ValueError:  # a target or Host that urlsplit refuses, say
+                response, keep_alive = Response("malformed request", status=400), False
+            if self.websocket:  # upgraded: what came after the request is the WebSocket's
+                if response is not None:  # an error after the 101 can only be answered by closing
+                    self.close()
+                elif self._in:
                     self.websocket.feed(self._in)
                 return
             self.respond(response, head_only, keep_alive)
