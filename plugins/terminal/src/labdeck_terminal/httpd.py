@@ -2,7 +2,7 @@
 
 The terminal server answers a handful of GETs and one WebSocket, mostly to labdeck's proxy on a
 unix socket. aiohttp's server costs that process ~25 MiB of RSS and ~0.3 s of CPU to import, and
-asyncio streams ~7 MiB (see loop.py); this module and the loop bring the whole server to ~13 MiB
+asyncio ~7 MiB (see loop.py); this module and the loop bring the whole server to ~12 MiB
 (docs/benchmarks.md, "Start and memory").
 
 Everything is a callback: a ``Connection`` reads requests from its socket, hands each to the

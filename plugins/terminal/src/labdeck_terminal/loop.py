@@ -2,7 +2,7 @@
 
 Why not asyncio: importing it costs the server ~6.6 MiB of its RSS (typing, inspect, ast, dis,
 logging, subprocess and its own modules: docs/benchmarks.md, "Start and memory"), a third of the
-process, and a loop of ~100 lines on ``selectors`` (epoll) does all this server asks of one.
+process, and a loop of ~140 lines on ``selectors`` (epoll) does all this server asks of one.
 No third-party event loop is smaller: uvloop and tornado bring asyncio with them, gevent and
 twisted are larger still. So the server is written in callbacks, without coroutines.
 """
