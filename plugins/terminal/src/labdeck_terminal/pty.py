@@ -12,21 +12,19 @@ Nothing here knows about HTTP: a viewer is fed through ``Viewer.outbox`` and
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import errno
 import fcntl
-import logging
 import os
 import signal
 import struct
 import termios
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
-log = logging.getLogger("labdeck.terminal")
+from . import log
+from .loop import Loop, Timer
 
 READ_SIZE = 65536
 #: largest binary frame sent to a viewer (small frames are coalesced up to this)
@@ -35,28 +33,27 @@ FRAME_SIZE = 65536
 MAX_PENDING_INPUT = 1 << 20
 #: after the shell exits, how long to wait for the rest of its output
 EXIT_DRAIN_SECONDS = 0.3
-#: signals Python or asyncio changed that a shell must get back at their defaults
+#: signals Python or the server changed that a shell must get back at their defaults
 RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM,
                  signal.SIGHUP, signal.SIGCHLD, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
 
 
-@dataclass(frozen=True)
 class ShellCommand:
     """How to start a shell: program, arguments, environment."""
 
-    argv: Sequence[str]
-    env: Mapping[str, str]
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
+        self.argv, self.env = argv, env
 
 
 class Viewer:
     """One attached client. ``outbox`` holds ``bytes`` (output) and ``dict`` (control
-    messages) in order; ``wake`` is set whenever something was added. ``closing`` is the
+    messages) in order; ``on_wake`` is called whenever something was added. ``closing`` is the
     close code and reason once the server is to close the socket after the outbox."""
 
     def __init__(self, cols: int = 80, rows: int = 24) -> None:
         self.cols, self.rows = cols, rows
         self.outbox: collections.deque[bytes | bytearray | dict] = collections.deque()
-        self.wake = asyncio.Event()
+        self.on_wake: Callable[[], None] = lambda: None
         self.queued = 0  # output bytes handed to this viewer since it attached
         self.acked = 0  # of which the client confirmed it has processed
         self.replayed = 0  # the scrollback replay at attach: bounded already, never holds the PTY back
@@ -74,24 +71,24 @@ class Viewer:
         else:
             self.outbox.append(bytearray(data) if len(data) < FRAME_SIZE else data)
         self.queued += len(data)
-        self.wake.set()
+        self.on_wake()
 
     def send(self, message: dict) -> None:
         self.outbox.append(message)
-        self.wake.set()
+        self.on_wake()
 
     def close(self, code: int, reason: bytes = b"", *, drop: bool = False) -> None:
         """Close the socket after what is queued (``drop``: instead of it); the first call wins."""
         if drop:
             self.outbox.clear()
         self.closing = self.closing or (code, reason)
-        self.wake.set()
+        self.on_wake()
 
 
 class Session:
     """A shell on a PTY. Create with ``Session.spawn``; ``on_end`` runs once when it is over."""
 
-    def __init__(self, name: str, pid: int, fd: int, *, scrollback: int, window: int,
+    def __init__(self, loop: Loop, name: str, pid: int, fd: int, *, scrollback: int, window: int,
                  cols: int, rows: int, on_end: Callable[[Session], None]) -> None:
         self.name = name
         self.id = os.urandom(8).hex()
@@ -113,16 +110,16 @@ class Session:
         self._pending_input = bytearray()
         self._writing = False
         self._on_end = on_end
-        self._loop = asyncio.get_running_loop()
-        self._drain_timer: asyncio.TimerHandle | None = None
-        self.reaped = asyncio.Event()
+        self._loop = loop
+        self._drain_timer: Timer | None = None
+        self.reaped = False
         self._resume_reading()
-        # a pidfd turns readable when the shell exits: no SIGCHLD handler (uvloop owns SIGCHLD)
+        # a pidfd turns readable when the shell exits: no SIGCHLD handler, no other child's status reaped
         self._pidfd = os.pidfd_open(pid)
         self._loop.add_reader(self._pidfd, self._reap)
 
     @classmethod
-    def spawn(cls, name: str, command: ShellCommand, *, cols: int = 80, rows: int = 24,
+    def spawn(cls, loop: Loop, name: str, command: ShellCommand, *, cols: int = 80, rows: int = 24,
               scrollback: int = 512 * 1024, window: int = 512 * 1024,
               on_end: Callable[[Session], None] = lambda session: None) -> Session:
         """Start ``command`` on a new PTY as the leader of a new session.
@@ -148,7 +145,7 @@ class Session:
             os.close(slave)
         os.set_blocking(master, False)
         log.info("session %s: started shell pid %d", name, pid)
-        return cls(name, pid, master, scrollback=scrollback, window=window, cols=cols, rows=rows, on_end=on_end)
+        return cls(loop, name, pid, master, scrollback=scrollback, window=window, cols=cols, rows=rows, on_end=on_end)
 
     # -- viewers ---------------------------------------------------------------------------
 
@@ -309,7 +306,7 @@ class Session:
         os.close(self._pidfd)
         self.exit_code = os.waitstatus_to_exitcode(status)
         self._exited = True
-        self.reaped.set()
+        self.reaped = True
         if self._eof:
             self._finish()
         else:

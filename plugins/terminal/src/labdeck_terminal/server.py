@@ -12,40 +12,37 @@ wherever labdeck mounts it (``<prefix>terminal/``):
 - ``/sessions``: JSON list of running sessions.
 
 Every URL the page uses is relative, so the server never needs to know the prefix.
+It is callbacks on ``loop.Loop``, without asyncio, and imports no more than it uses: that keeps
+it at ~12 MiB RSS (loop.py says why; tests/test_terminal_server_imports.py keeps it so).
 """
 
 from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("ssl", None)  # never speaks TLS: asyncio without ssl is ~5 MiB less RSS
+sys.modules.setdefault("ssl", None)  # never speaks TLS, nor should anything it imports load OpenSSL
 
-import asyncio  # noqa: E402 (after the line above)
-import base64  # noqa: E402
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-import html  # noqa: E402
+import base64  # noqa: E402 (after the line above)
 import json  # noqa: E402
-import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import time  # noqa: E402
 from _operator import _compare_digest as compare_digest  # noqa: E402 (hmac's, without OpenSSL)
-from pathlib import Path  # noqa: E402
 from string import Template  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-from .httpd import HEAD_LIMIT, Connection, HTTPError, Request, Response, WebSocket, serve_connection  # noqa: E402
+from . import log  # noqa: E402
+from .httpd import Connection, HTTPError, Request, Response, Server, WebSocket  # noqa: E402
+from .loop import Loop  # noqa: E402
 from .options import ServerOptions, parse_args  # noqa: E402
 from .pty import Session, Viewer  # noqa: E402
 from .sessions import NAME, SessionLimit, Sessions, ShellConfig  # noqa: E402
 
-log = logging.getLogger("labdeck.terminal")
-
-PACKAGE = Path(__file__).parent
-STATIC = PACKAGE / "static"
-PAGE = Template((PACKAGE / "templates" / "terminal" / "page.html").read_text())
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+STATIC = os.path.join(PACKAGE, "static")
+with open(os.path.join(PACKAGE, "templates", "terminal", "page.html")) as template:
+    PAGE = Template(template.read())
 TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "application/json", ".svg": "image/svg+xml",
          ".html": "text/html", ".woff2": "font/woff2", ".json": "application/json"}
 
@@ -55,14 +52,15 @@ CLOSE_LIMIT = 4429  # session limit reached
 CLOSE_BAD_NAME = 4400
 CLOSE_TOO_SLOW = 4408  # did not acknowledge output for too long; reconnect for a replay
 CLOSE_SHUTDOWN = 1001
+#: bytes a WebSocket may hold unsent before output waits in the viewer's outbox (where flow control counts it)
+HIGH_WATER = 64 << 10
 
 
-@dataclasses.dataclass
 class App:
-    options: ServerOptions
-    sessions: Sessions
-    viewers: dict = dataclasses.field(default_factory=dict)  # Viewer -> the task of its WebSocket handler
-    watchers: dict = dataclasses.field(default_factory=dict)  # read-only Viewer -> who watches (``?by=``)
+    def __init__(self, loop: Loop, options: ServerOptions, sessions: Sessions) -> None:
+        self.loop, self.options, self.sessions = loop, options, sessions
+        self.viewers: dict[Viewer, Connection] = {}  # until its connection has closed
+        self.watchers: dict[Viewer, str] = {}  # read-only Viewer -> who watches (``?by=``)
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -71,7 +69,8 @@ def page(request: Request, name: str) -> Response:
     if not NAME.match(name):
         raise HTTPError(404, "a session name is letters, digits, '.', '_' or '-'")
     root = "./" if request.raw_path.rstrip("/") == "" else "../"
-    body = PAGE.substitute(session=html.escape(name), root=root)
+    # NAME admits nothing HTML reads as markup, so the name needs no escaping here
+    body = PAGE.substitute(session=name, root=root)
     return Response(body, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
@@ -85,13 +84,18 @@ def list_sessions(app: App) -> Response:
 
 def static_file(parts: list[str]) -> Response:
     """A file under static/, never through a symlink or ``..`` out of it."""
-    path = STATIC.joinpath(*parts)
-    if "" in parts or ".." in parts or not path.resolve().is_relative_to(STATIC.resolve()) or not path.is_file():
+    if "" in parts or ".." in parts:
         raise HTTPError(404, "no such file")
-    return Response(path.read_bytes(), content_type=TYPES.get(path.suffix, "application/octet-stream"))
+    path = os.path.join(STATIC, *parts)
+    real, root = os.path.realpath(path), os.path.realpath(STATIC)
+    if os.path.commonpath((real, root)) != root or not os.path.isfile(real):
+        raise HTTPError(404, "no such file")
+    with open(real, "rb") as file:
+        body = file.read()
+    return Response(body, content_type=TYPES.get(os.path.splitext(path)[1], "application/octet-stream"))
 
 
-async def dispatch(app: App, request: Request, connection: Connection) -> Response | None:
+def dispatch(app: App, request: Request, connection: Connection) -> Response | None:
     guard_tcp(app.options, request)
     segments = request.segments
     match segments:
@@ -102,7 +106,7 @@ async def dispatch(app: App, request: Request, connection: Connection) -> Respon
         case ["static", *parts] if parts:
             response = static_file(parts)
         case ["ws", "session" | "view" as mode, name]:
-            await websocket(app, request, connection, name, readonly=mode == "view")
+            websocket(app, request, connection, name, readonly=mode == "view")
             return None
         case _:
             raise HTTPError(404, "not found")
@@ -155,30 +159,30 @@ def guard_tcp(options: ServerOptions, request: Request) -> None:
         raise HTTPError(401, "the terminal server wants its token (?token=, logged at its start)")
 
 
-async def websocket(app: App, request: Request, connection: Connection, name: str, *, readonly: bool = False) -> None:
+def websocket(app: App, request: Request, connection: Connection, name: str, *, readonly: bool = False) -> None:
     if not origin_allowed(app, request):
         raise HTTPError(403, "cross-origin WebSocket refused")
-    ws = await connection.websocket(request, max_size=4 << 20)
+    ws = connection.websocket_upgrade(request, max_size=4 << 20)
     if not NAME.match(name):
-        await _refuse(ws, "bad-name", "a session name is letters, digits, '.', '_' or '-'", CLOSE_BAD_NAME)
+        _refuse(ws, "bad-name", "a session name is letters, digits, '.', '_' or '-'", CLOSE_BAD_NAME)
         return
     sessions = app.sessions
     cols, rows = _size(request)
     wanted = request.query.get("id")
     session = sessions.get(name)
     if (wanted or readonly) and (session is None or (wanted and session.id != wanted)):
-        await _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
+        _refuse(ws, "gone", "this session has ended", CLOSE_GONE)
         return
     new = False
     try:
         if not readonly:  # a viewer never starts a shell
             session, new = sessions.open(name, cols, rows)
     except SessionLimit as error:
-        await _refuse(ws, "limit", str(error), CLOSE_LIMIT)
+        _refuse(ws, "limit", str(error), CLOSE_LIMIT)
         return
     except OSError as error:
         log.error("session %s: cannot start the shell: %s", name, error)
-        await _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
+        _refuse(ws, "spawn", f"cannot start the shell: {error}", 1011)
         return
 
     if readonly:  # the session's own size: attaching must not resize the attendee's terminal
@@ -187,35 +191,77 @@ async def websocket(app: App, request: Request, connection: Connection, name: st
     viewer.send({"t": "hello", "session": name, "id": session.id, "new": new, "pid": session.pid,
                  "cols": cols, "rows": rows, "viewers": len(session.viewers) + 1,
                  "window": sessions.window, "readonly": readonly})
-    session.attach(viewer)
-    app.viewers[viewer] = asyncio.current_task()
-    if readonly:
-        app.watchers[viewer] = request.query.get("by", "")[:64] or "someone"
-    _tell_watched(session, app.watchers, everyone=readonly)
-    pump = asyncio.create_task(_pump(ws, viewer))
-    reading = asyncio.create_task(_watch(ws, session, viewer) if readonly else _read(ws, session, viewer))
-    try:
-        try:
-            await asyncio.wait((pump, reading), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (pump, reading):
-                task.cancel()
-            await asyncio.gather(pump, reading, return_exceptions=True)
-            session.detach(viewer)
-            if app.watchers.pop(viewer, None) is not None:
-                _tell_watched(session, app.watchers, everyone=True)
-        code, reason = viewer.closing or (1000, b"")
-        await ws.close(code=code, message=reason)
-    finally:
-        app.viewers.pop(viewer, None)
+    ViewerSocket(app, session, viewer, ws, readonly, request.query.get("by", "")[:64] or "someone")
 
 
-async def _read(ws: WebSocket, session: Session, viewer: Viewer) -> None:
-    async for message in ws:  # ends when the client closes
+class ViewerSocket:
+    """One viewer's WebSocket: output from its outbox goes out as the socket takes it (a slow
+    socket leaves it in the outbox, where the session's window counts it), messages come in,
+    and whichever side ends first ends both."""
+
+    def __init__(self, app: App, session: Session, viewer: Viewer, ws: WebSocket, readonly: bool, by: str) -> None:
+        self.app, self.session, self.viewer, self.ws = app, session, viewer, ws
+        self.connection = ws.connection
+        self._scheduled = False
+        self._done = False
+        session.attach(viewer)
+        app.viewers[viewer] = self.connection
+        if readonly:
+            app.watchers[viewer] = by
+        _tell_watched(session, app.watchers, everyone=readonly)
+        viewer.on_wake = self._wake
+        self.connection.on_drain = self._pump
+        self.connection.on_close = lambda: app.viewers.pop(viewer, None)
+        ws.on_message = self._watch if readonly else self._read
+        ws.on_close = self._end
+        self._wake()
+
+    def _wake(self) -> None:
+        if not self._scheduled:  # once per turn of the loop, so output pushed meanwhile goes out together
+            self._scheduled = True
+            self.app.loop.call_soon(self._pump)
+
+    def _pump(self) -> None:
+        """Move the outbox to the socket, in order, while it takes it; close once told to."""
+        self._scheduled = False
+        viewer, ws = self.viewer, self.ws
+        while viewer.outbox and self.connection.buffered <= HIGH_WATER and not self._done:
+            item = viewer.outbox.popleft()
+            if isinstance(item, dict):
+                ws.send_str(json.dumps(item))
+            else:
+                ws.send_bytes(item)
+        if viewer.closing and not viewer.outbox:
+            self._end()
+
+    def _end(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self.viewer.on_wake = lambda: None
+        self.session.detach(self.viewer)
+        if self.app.watchers.pop(self.viewer, None) is not None:
+            _tell_watched(self.session, self.app.watchers, everyone=True)
+        code, reason = self.viewer.closing or (1000, b"")
+        self.ws.close(code=code, message=reason)
+        if self.connection.closed:
+            self.app.viewers.pop(self.viewer, None)
+
+    def _read(self, message: bytes | str) -> None:
         if isinstance(message, bytes):
-            _typed(session, viewer, message)
+            _typed(self.session, self.viewer, message)
         else:
-            _control(session, viewer, message)
+            _control(self.session, self.viewer, message)
+
+    def _watch(self, message: bytes | str) -> None:
+        """A read-only viewer: only its acknowledgements count; input, resizes and signals are dropped."""
+        if isinstance(message, str):
+            try:
+                control = json.loads(message)
+                if control["t"] == "ack":
+                    self.session.ack(self.viewer, int(control["n"]))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                pass
 
 
 def _tell_watched(session: Session, watchers: dict, *, everyone: bool) -> None:
@@ -225,16 +271,6 @@ def _tell_watched(session: Session, watchers: dict, *, everyone: bool) -> None:
     for viewer in session.viewers:
         if viewer not in watchers and (everyone or (names and viewer is session.viewers[-1])):
             viewer.send({"t": "watched", "by": names})
-
-
-async def _watch(ws: WebSocket, session: Session, viewer: Viewer) -> None:
-    """A read-only viewer: only its acknowledgements count; input, resizes and signals are dropped."""
-    async for message in ws:
-        if isinstance(message, str):
-            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                control = json.loads(message)
-                if control["t"] == "ack":
-                    session.ack(viewer, int(control["n"]))
 
 
 def _typed(session: Session, viewer: Viewer, data: bytes) -> None:
@@ -248,74 +284,49 @@ def _control(session: Session, viewer: Viewer, text: str) -> None:
         kind = message["t"]
     except (ValueError, KeyError, TypeError):
         return
-    if kind == "in":
-        _typed(session, viewer, str(message.get("d", "")).encode("utf-8", "replace"))
-    elif kind == "ack":
-        with contextlib.suppress(TypeError, ValueError):
+    try:
+        if kind == "in":
+            _typed(session, viewer, str(message.get("d", "")).encode("utf-8", "replace"))
+        elif kind == "ack":
             session.ack(viewer, int(message["n"]))
-    elif kind == "resize":
-        with contextlib.suppress(TypeError, ValueError, KeyError):
+        elif kind == "resize":
             viewer.cols = max(2, min(int(message["cols"]), 1000))
             viewer.rows = max(2, min(int(message["rows"]), 500))
             session.focus(viewer)
+    except (TypeError, ValueError, KeyError):
+        pass
 
 
-async def _pump(ws: WebSocket, viewer: Viewer) -> None:
-    """Move the viewer's outbox to its socket, in order, until it is to be closed (the
-    handler closes it: see ``websocket``)."""
-    while True:
-        await viewer.wake.wait()
-        viewer.wake.clear()
-        while viewer.outbox:
-            item = viewer.outbox.popleft()
-            if isinstance(item, dict):
-                await ws.send_str(json.dumps(item))
-            else:
-                await ws.send_bytes(item)
-        if viewer.closing:
-            return
+def _refuse(ws: WebSocket, reason: str, text: str, code: int) -> None:
+    ws.send_str(json.dumps({"t": "error", "reason": reason, "message": text}))
+    ws.close(code=code, message=reason.encode())
 
 
-async def _refuse(ws: WebSocket, reason: str, text: str, code: int) -> None:
-    await ws.send_str(json.dumps({"t": "error", "reason": reason, "message": text}))
-    await ws.close(code=code, message=reason.encode())
-
-
-async def _heartbeat(app: App) -> None:
+def _heartbeat(app: App) -> None:
     """Every ``--ping`` seconds: a ``ping`` to every viewer (keeps proxies from dropping an
     idle socket and lets the page notice a dead one), and drop viewers that held the PTY
     back for longer than ``--stall-timeout`` (a hidden tab): they reconnect and get a replay."""
     options = app.options
-    while True:
-        await asyncio.sleep(options.ping)
-        now = time.monotonic()
-        for session in list(app.sessions.by_name.values()):
-            for viewer in session.stalled(now, options.stall_timeout):
-                log.info("session %s: dropping a viewer that stopped reading", session.name)
-                session.detach(viewer)
-                viewer.close(CLOSE_TOO_SLOW, b"too slow", drop=True)
-        for viewer in list(app.viewers):
-            viewer.send({"t": "ping"})
+    app.loop.call_later(options.ping, lambda: _heartbeat(app))
+    now = time.monotonic()
+    for session in list(app.sessions.by_name.values()):
+        for viewer in session.stalled(now, options.stall_timeout):
+            log.info("session %s: dropping a viewer that stopped reading", session.name)
+            session.detach(viewer)
+            viewer.close(CLOSE_TOO_SLOW, b"too slow", drop=True)
+    for viewer in list(app.viewers):
+        viewer.send({"t": "ping"})
 
 
 # -- the app and its lifecycle -----------------------------------------------------------------
 
-def make_app(options: ServerOptions, environ: dict[str, str] | None = None) -> App:
-    config = ShellConfig(shell=options.shell, home=Path(options.home) if options.home else None,
-                         profile_dirs=options.profile_dirs, hidden_env=options.hidden_env,
-                         environ=dict(os.environ if environ is None else environ))
+def make_app(loop: Loop, options: ServerOptions, environ: dict[str, str] | None = None) -> App:
+    config = ShellConfig(shell=options.shell, home=options.home, profile_dirs=options.profile_dirs,
+                         hidden_env=options.hidden_env, environ=os.environ if environ is None else environ)
     if not options.socket and not options.token:
-        options = dataclasses.replace(options, token=base64.urlsafe_b64encode(os.urandom(18)).decode())
-    sessions = Sessions(config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
-    return App(options, sessions)
-
-
-async def _close_sockets(app: App) -> None:
-    """Close every WebSocket (1001) and wait until each handler has done so."""
-    for viewer in app.viewers:
-        viewer.close(CLOSE_SHUTDOWN, b"server shutdown", drop=True)
-    if app.viewers:
-        await asyncio.wait(list(app.viewers.values()))
+        options = options.replace(token=base64.urlsafe_b64encode(os.urandom(18)).decode())
+    sessions = Sessions(loop, config, limit=options.sessions, scrollback=options.scrollback, window=options.window)
+    return App(loop, options, sessions)
 
 
 def _socket_in_use(path: str) -> bool:
@@ -342,62 +353,91 @@ def _listening_unix_socket(path: str) -> socket.socket:
     return sock
 
 
-async def serve(options: ServerOptions) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    if options.socket:
-        # A server left running when its parent was killed still owns the shells: stand by
-        # instead of fighting it, and take over once it is gone.
-        while _socket_in_use(options.socket):
-            log.warning("another terminal server answers on %s; standing by", options.socket)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 5)
-            if stop.is_set():
-                return
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(options.socket)
-    app = make_app(options)
-    options = app.options
-    connections: set[asyncio.Task] = set()
+def _listening_tcp_socket(host: str, port: int) -> socket.socket:
+    """On the first address ``host`` has (a name, IPv4 or IPv6)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(128)
+    return sock
 
-    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        connections.add(task)
-        try:
-            await serve_connection(lambda request, connection: dispatch(app, request, connection), reader, writer)
-        finally:
-            connections.discard(task)
 
-    if options.socket:
-        server = await asyncio.start_unix_server(accept, sock=_listening_unix_socket(options.socket),
-                                                 limit=HEAD_LIMIT)
-    else:
-        server = await asyncio.start_server(accept, options.host, options.port, limit=HEAD_LIMIT)
-    port = server.sockets[0].getsockname()[1] if not options.socket else None  # --port 0: the kernel's choice
-    log.info("terminal server ready on %s", options.socket or f"http://{options.host}:{port}/?token={options.token}")
-    heartbeat = asyncio.create_task(_heartbeat(app))
-    try:
-        await stop.wait()
-    finally:
-        server.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_close_sockets(app), 1.0)
-        heartbeat.cancel()
-        for task in list(connections):
-            task.cancel()
-        await app.sessions.hangup_all()
+class Lifecycle:
+    """Stand by while another server owns the socket, serve, and on SIGTERM/SIGINT: close every
+    WebSocket (1001, up to a second), hang up every shell (SIGKILL after 1.5 s), remove the socket."""
+
+    def __init__(self, loop: Loop, options: ServerOptions) -> None:
+        self.loop, self.options = loop, options
+        self.app: App | None = None
+        self.server: Server | None = None
+        self.stopping = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+
+    def start(self) -> None:
+        if self.stopping:
+            return
+        options = self.options
         if options.socket:
-            with contextlib.suppress(FileNotFoundError):
+            # A server left running when its parent was killed still owns the shells: stand by
+            # instead of fighting it, and take over once it is gone.
+            if _socket_in_use(options.socket):
+                log.warning("another terminal server answers on %s; standing by", options.socket)
+                self.loop.call_later(5, self.start)
+                return
+            try:
                 os.unlink(options.socket)
+            except FileNotFoundError:
+                pass
+        self.app = app = make_app(self.loop, options)
+        options = app.options
+        sock = (_listening_unix_socket(options.socket) if options.socket
+                else _listening_tcp_socket(options.host, options.port))
+        self.server = Server(self.loop, sock, lambda request, connection: dispatch(app, request, connection))
+        where = options.socket or f"http://{options.host}:{self.server.port}/?token={options.token}"
+        log.info("terminal server ready on %s", where)
+        self.loop.call_later(options.ping, lambda: _heartbeat(app))
+
+    def stop(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        if self.app is None:  # still standing by
+            self.loop.stop()
+            return
+        self.server.close()
+        for viewer in self.app.viewers:
+            viewer.close(CLOSE_SHUTDOWN, b"server shutdown", drop=True)
+        deadline = time.monotonic() + 1.0
+
+        def closed_or_late() -> None:
+            if self.app.viewers and time.monotonic() < deadline:
+                self.loop.call_later(0.02, closed_or_late)
+            else:
+                for connection in list(self.app.viewers.values()):
+                    connection.close()
+                self.app.sessions.hangup_all(then=self._finish)
+
+        closed_or_late()
+
+    def _finish(self) -> None:
+        if self.options.socket:
+            try:
+                os.unlink(self.options.socket)
+            except FileNotFoundError:
+                pass
+        self.loop.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
     options = parse_args(argv)
-    logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s terminal %(levelname)s %(message)s")
-    asyncio.run(serve(options))
+    log.set_level(options.log_level)
+    loop = Loop()
+    lifecycle = Lifecycle(loop, options)
+    lifecycle.start()
+    loop.run()
 
 
 if __name__ == "__main__":
