@@ -7,13 +7,16 @@ each one, like a browser without JavaScript (aiohttp, one cookie jar per user):
 
 1. signs in at the hub (`POST /hub/login`),
 2. follows the hub to `/hub/spawn` and, while the server starts, polls `spawn-pending`,
-3. follows `/user/<name>/` through labdeck's OAuth sign-in at the hub to a labdeck page,
+3. follows `/user/<name>/` through labdeck's OAuth sign-in at the hub to a labdeck page, and
+   asks for the notes' first page as the dashboard's notes pane does,
 4. opens `<prefix>terminal/ws/session/1`, types `echo ok-$((6*7))` and waits for `ok-42`.
 
 Printed: p50/p95 of the time from 1 to the end of 4 ("cold": the spawn included), then the
 same for a second round with fresh cookie jars while every server runs ("warm": sign-in at
 the hub, OAuth, a new terminal session `2`), and the memory of every user's process tree
-(labdeck, its terminal server, the shells): RSS summed, and PSS (shared pages split).
+(labdeck, its terminal server, the shells, the notes' render worker and node while they render
+the pages ahead): RSS summed, and PSS (shared pages split), after each round and once settled
+(the render workers stopped: notes renders.py).
 
     python tests/bench/bench_hub.py [--users 50] [--timeout 600]
 
@@ -73,6 +76,9 @@ async def reach_labdeck(browser: Browser, user: str, deadline: float, step: Step
         status, url, _ = await browser.get(f"hub/spawn-pending/{user}")
     if status != 200 or not urlsplit(url).path.startswith(f"/user/{user}/"):
         raise RuntimeError(f"{user} ended at {url} ({status}), not in their labdeck")
+    status, url, _ = await browser.get(f"user/{user}/notes/")  # the dashboard's notes pane, as it loads
+    if status != 200:
+        raise RuntimeError(f"{user}'s notes answered {status} at {url}")
     step.mark("labdeck page")
 
 
@@ -147,6 +153,10 @@ def kind(pid: int) -> str:
     argv = read(f"/proc/{pid}/cmdline").split("\0")
     if "labdeck_terminal.server" in argv:
         return "terminal server"
+    if any(a.endswith("asciidoctor_worker.mjs") for a in argv):
+        return "node (AsciiDoc)"
+    if any("labdeck_notes" in a for a in argv):
+        return "notes render worker"
     if any(Path(a).name == "labdeck" for a in argv) and "serve" in argv:
         return "labdeck"
     return "shell"
@@ -175,10 +185,10 @@ def report_memory(pids: set[int], users: int) -> None:
         row[1] += kib(pid, "status", "VmRSS")
         row[2] += kib(pid, "smaps_rollup", "Pss")
     print(f"\nmemory of the {users} users' process trees")
-    print(f"  {'':<16} {'processes':>9} {'RSS MiB':>9} {'PSS MiB':>9} {'RSS/user':>9}")
+    print(f"  {'':<20} {'processes':>9} {'RSS MiB':>9} {'PSS MiB':>9} {'RSS/user':>9}")
     total = [sum(column) for column in zip(*rows.values(), strict=True)]
     for name, (count, rss, pss) in [*sorted(rows.items()), ("total", total)]:
-        print(f"  {name:<16} {count:>9} {rss / 1024:>9.0f} {pss / 1024:>9.0f} {rss / 1024 / users:>9.1f}")
+        print(f"  {name:<20} {count:>9} {rss / 1024:>9.0f} {pss / 1024:>9.0f} {rss / 1024 / users:>9.1f}")
 
 
 def report_cpu(hub: Hub, users_tree: set[int], before: dict[int, float]) -> None:
@@ -212,6 +222,13 @@ async def bench(hub: Hub, users: list[str], within: float) -> None:
         tree = await user_pids(hub, users)
         report_cpu(hub, tree, before)
         report_memory(tree, len(users))
+    # every page rendered ahead, the render workers (and node) stop: what a room holds from then on
+    for _ in range(120):
+        if not any(kind(pid) == "notes render worker" for pid in await user_pids(hub, users)):
+            break
+        await asyncio.sleep(0.5)
+    print("\nsettled (no notes render worker left):", end="")
+    report_memory(await user_pids(hub, users), len(users))
 
 
 def stop_everything(hub: Hub) -> None:

@@ -59,6 +59,8 @@ REVEAL_FOLDERS = ("css", "js", "lib", "plugin")
 LOAD_LIMIT = 60.0  #: seconds for loading the workshop (config.js: node has 10 of them)
 #: the AsciiDoc warm-up waits this long, so node does not compete with labdeck's first page (bench_start.py)
 WARM_AFTER = 1.0
+#: and the warmed worker (node included) stops this long after it, unless a page is asked for (renders.py)
+WARM_UNUSED = 60.0
 #: Files beside the pages are the attendee's to change (a terminal away): markup among them is
 #: served in a sandbox, an origin of its own, so it cannot script labdeck as the attendee (or,
 #: under one hub domain, as another attendee who opens the link). Pages are rendered, not served.
@@ -130,6 +132,7 @@ class Views:
         await asyncio.sleep(WARM_AFTER)
         if await self.off_loop(has_asciidoc, self.site.root):
             await self.workshop()
+            self.worker.settle(WARM_UNUSED)  # nobody opens the notes (a terminal-only use): node goes
 
     async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
