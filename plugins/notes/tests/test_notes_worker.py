@@ -170,3 +170,21 @@ async def test_an_edited_page_brings_the_worker_back_and_it_stays_while_an_autho
     assert views.worker.starts == 2
     await asyncio.sleep(1.5)  # past the settle time: the worker stays for the next save
     assert views.worker.pid is not None
+
+
+async def test_a_worker_warmed_for_asciidoc_that_nobody_uses_stops(tmp_path, labdeck_client, monkeypatch):
+    """An AsciiDoc workshop: the worker starts node soon after labdeck's start, and when no page is
+    asked for (a terminal-only use), stops again with node rather than holding them for minutes."""
+    from labdeck_notes import views as views_module
+
+    monkeypatch.setattr(views_module, "WARM_AFTER", 0.1)
+    monkeypatch.setattr(views_module, "WARM_UNUSED", 0.5)
+    views = await _notes_views(labdeck_client, EXAMPLE)  # examples/workshop has an AsciiDoc page
+    deadline = time.monotonic() + 30
+    while views.worker.pid is None:
+        assert time.monotonic() < deadline, "the worker was not warmed"
+        await asyncio.sleep(0.05)
+    worker = views.worker.pid
+    await _stopped(views.worker)
+    assert await _group_gone(worker)
+    assert views.worker.starts == 1
