@@ -26,6 +26,15 @@ def start(labdeck_server, folder, **extra: str):
     return labdeck_server(env=env)
 
 
+def signed_in_terminal(chromium, server):
+    """A new browser context, signed in, on the terminal page once it is connected."""
+    context = chromium.new_context(viewport={"width": 900, "height": 500})
+    page = context.new_page()
+    page.goto(f"{server.url}?token={server.token}")
+    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    return context, page
+
+
 def post(page, action: str, **args: str) -> None:
     page.evaluate("([action, args]) => window.postMessage({labdeck: 1, action, args}, location.origin)", [action, args])
 
@@ -93,10 +102,7 @@ def test_type_read_reload_and_drive_through_the_action_bus(labdeck_server, folde
 def test_an_executed_command_reports_its_start_end_and_status_but_typed_ones_do_not(labdeck_server, folder,
                                                                                      chromium):
     server = start(labdeck_server, folder)
-    context = chromium.new_context(viewport={"width": 900, "height": 500})
-    page = context.new_page()
-    page.goto(f"{server.url}?token={server.token}")
-    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    context, page = signed_in_terminal(chromium, server)
     # the dashboard frames the terminal; here a same-origin parent page stands in for it and keeps
     # what the terminal reports on the bus
     page.set_content("")
@@ -137,10 +143,7 @@ def test_an_executed_command_reports_its_start_end_and_status_but_typed_ones_do_
 
 def test_after_a_terminal_server_crash_the_page_offers_a_new_session(labdeck_server, folder, chromium):
     server = start(labdeck_server, folder)
-    context = chromium.new_context(viewport={"width": 900, "height": 500})
-    page = context.new_page()
-    page.goto(f"{server.url}?token={server.token}")
-    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    context, page = signed_in_terminal(chromium, server)
     page.keyboard.type("echo before-$((20+22))")
     page.keyboard.press("Enter")
     screen_has(page, "before-42")
@@ -178,10 +181,7 @@ COUNTED = """(last) => {
 
 def test_a_software_webgl_keeps_the_dom_renderer_and_webgl_draws_a_flood_when_asked(labdeck_server, folder, chromium):
     server = start(labdeck_server, folder)
-    context = chromium.new_context(viewport={"width": 900, "height": 500})
-    page = context.new_page()
-    page.goto(f"{server.url}?token={server.token}")
-    page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+    context, page = signed_in_terminal(chromium, server)
     # headless Chromium without a GPU offers WebGL through SwiftShader: slower than the DOM renderer
     assert page.evaluate("() => !document.querySelector('script[src*=addon-webgl]') && !document.body.dataset.renderer")
     page.keyboard.type("seq 1 30000; echo dom-$((6*7))")  # frames of up to 64 KiB, written in pieces
