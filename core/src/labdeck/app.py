@@ -145,8 +145,12 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
                           handler_args={"max_field_size": 16384})
     app[DECK] = deck
     app[AUTH_BACKEND] = backend
+    async def signed_in(request: web.Request) -> bool:  # still, for a WebSocket opened earlier (proxy.py)
+        principal = await backend.authenticate(request)
+        return principal is not None and await backend.allow(principal, request)
+
     app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry,
-                       trusted_proxies=tuple(core.trusted_proxies))
+                       trusted_proxies=tuple(core.trusted_proxies), signed_in=signed_in)
     app[WEBSOCKETS] = set()
     specs = deck.programs()
     if core.run_programs and specs:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from ssl import SSLContext
 from urllib.parse import urlsplit
 
@@ -15,7 +15,7 @@ import httptools
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 
-from .deck import DECK
+from .deck import DECK, PRINCIPAL
 from .pages import upstream_unavailable
 from .specs import ProxySpec
 from .upstream import LeanPool, LeanResponse
@@ -39,6 +39,8 @@ CLIENT_FORWARDING = frozenset({"x-forwarded-for", "x-real-ip", "forwarded", "x-f
 SMALL_BODY = 256 * 1024
 #: the largest WebSocket message held, each way (Butterfly's screens are a few MiB); past it, close 1009
 WS_MAX_MESSAGE = 16 * 1024 * 1024
+#: seconds between looks at whether an open WebSocket's sign-in still holds
+SIGNED_IN_RECHECK = 30.0
 
 
 def connection_tokens(headers: CIMultiDict | Iterable) -> set[str]:
@@ -135,7 +137,9 @@ class Route:
 class Proxy:
     """Pooled upstream connections and the proxy handler."""
 
-    def __init__(self, *, timeout: float, connect_retry: float, trusted_proxies: tuple[str, ...] = ()):
+    def __init__(self, *, timeout: float, connect_retry: float, trusted_proxies: tuple[str, ...] = (),
+                 signed_in: Callable[[web.Request], Awaitable[bool]] | None = None):
+        self.signed_in = signed_in  #: does the request's sign-in still hold (app.py)
         self.timeout = timeout
         self.trusted_proxies = trusted_proxies
         self.connect_retry = connect_retry
@@ -286,13 +290,23 @@ class Proxy:
         await ws.prepare(request)
         registry = request.config_dict[WEBSOCKETS]
         registry.add(ws)
+        guard = self._until_signed_out(request, ws) if self.signed_in and PRINCIPAL in request else None
         try:
-            await _pump_both(ws, upstream, request.config_dict[DECK].activity.touch)
+            await _pump_both(ws, upstream, request.config_dict[DECK].activity.touch, guard)
         finally:
             registry.discard(ws)
             await upstream.close()
             await ws.close()
         return ws
+
+    async def _until_signed_out(self, request: web.Request, ws: web.WebSocketResponse) -> None:
+        """A socket opened before its user signed out (or the session expired, or the hub or the
+        provider revoked it) must not keep the shell behind it: closed 1008 at the next look."""
+        while True:
+            await asyncio.sleep(SIGNED_IN_RECHECK)
+            if not await self.signed_in(request):
+                await ws.close(code=aiohttp.WSCloseCode.POLICY_VIOLATION, message=b"signed out")
+                return
 
     def _tls_failed(self, route: Route, error: Exception) -> web.Response:
         """Retrying cannot fix a certificate: say so at once."""
@@ -320,9 +334,9 @@ async def _pump(source, sink, touch: Callable[[], None]) -> None:
     await sink.close(code=source.close_code or 1000)
 
 
-async def _pump_both(browser, upstream, touch: Callable[[], None]) -> None:
+async def _pump_both(browser, upstream, touch: Callable[[], None], guard: Awaitable | None = None) -> None:
     tasks = [asyncio.ensure_future(_pump(browser, upstream, touch)),
-             asyncio.ensure_future(_pump(upstream, browser, touch))]
+             asyncio.ensure_future(_pump(upstream, browser, touch)), *([asyncio.ensure_future(guard)] if guard else [])]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -41,3 +41,40 @@ def test_revocation_record_is_pruned_and_capped(tmp_path, monkeypatch):
     assert not again.is_revoked("old") and not again.is_revoked("s0")
     assert again.is_revoked(f"s{MAX_REVOKED + 9}")
     assert again.is_revoked("s20") and len(again._revoked) == MAX_REVOKED
+
+
+
+async def test_a_websocket_opened_before_sign_out_is_closed_after_it(proxied, monkeypatch):
+    """The attack: keep a terminal's socket open and sign out (or have the session revoked); the
+    socket must not keep the shell behind it. Another session's socket stays open."""
+    import asyncio
+
+    import aiohttp
+
+    from labdeck import proxy
+
+    monkeypatch.setattr(proxy, "SIGNED_IN_RECHECK", 0.2)
+    client = await proxied()
+    client.session.cookie_jar.clear()
+    staying = await signed_in_cookie(client)
+    client.session.cookie_jar.clear()
+    leaving = await signed_in_cookie(client)  # a second session
+    client.session.cookie_jar.clear()
+    origin, name = f"http://{client.host}:{client.port}", cookie_name("/")
+
+    def as_(cookie: str) -> dict[str, str]:
+        return {"Cookie": f"{name}={cookie}", "Origin": origin}
+
+    async with client.ws_connect("/up/ws", headers=as_(staying)) as kept, \
+            client.ws_connect("/up/ws", headers=as_(leaving)) as ended:
+        await asyncio.sleep(0.6)  # a few looks: both sessions hold, both sockets stay open
+        for ws in (kept, ended):
+            await ws.send_str("still here")
+            assert await ws.receive_str(timeout=5) == "still here"
+        assert (await client.post("/-/logout", headers=as_(leaving))).status == 200
+        closed = await ended.receive(timeout=5)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert ended.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+        await asyncio.sleep(0.6)
+        await kept.send_str("mine still works")
+        assert await kept.receive_str(timeout=5) == "mine still works"

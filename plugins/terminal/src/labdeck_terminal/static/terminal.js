@@ -12,7 +12,7 @@
   const WRITE_PIECE = 8 * 1024; // see output()
   const MAX_QUEUED_INPUT = 64 * 1024;
   const DEAD_AFTER_MS = 65000; // the server pings every 25 s
-  const CLOSE = { badName: 4400, gone: 4404, tooSlow: 4408, limit: 4429 };
+  const CLOSE = { signedOut: 1008, badName: 4400, gone: 4404, tooSlow: 4408, limit: 4429 };
 
   const THEMES = {
     dark: { background: "#1e1e1e", foreground: "#d4d4d4", cursor: "#d4d4d4", selectionBackground: "#264f78" },
@@ -185,6 +185,11 @@
   function lost(code) {
     ws = null;
     if (state === "ended" || [CLOSE.badName, CLOSE.gone, CLOSE.limit].includes(code)) return;
+    if (code === CLOSE.signedOut) { // labdeck closed it: its sign-in no longer holds (core's proxy)
+      state = "ended";
+      showStatus("Signed out. Reload the page to sign in again.");
+      return;
+    }
     state = "reconnecting";
     showStatus("Connection lost. Reconnecting\u2026");
     if (code === CLOSE.tooSlow && document.hidden) return; // visibilitychange reconnects
