@@ -300,8 +300,8 @@ class Proxy:
         return ws
 
     async def _until_signed_out(self, request: web.Request, ws: web.WebSocketResponse) -> None:
-        """A socket opened before its user signed out (or the session expired, or the hub or the
-        provider revoked it) must not keep the shell behind it: closed 1008 at the next look."""
+        """A socket must not keep the shell behind it once its session ends (signed out, expired,
+        revoked by the hub or the provider): closed 1008 at the next look."""
         while True:
             await asyncio.sleep(SIGNED_IN_RECHECK)
             if not await self.signed_in(request):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -36,8 +37,7 @@ class AccessLogger(AbstractAccessLogger):
 
 
 def without_request_bytes(record: logging.LogRecord) -> bool:
-    """aiohttp logs a request it cannot parse with the bytes around the fault, Cookie and
-    Authorization included: keep that one came, never what it said."""
+    """aiohttp logs a bad request with the bytes around the fault (Cookie too): keep that one came."""
     error = record.exc_info[1] if record.exc_info else None
     if isinstance(error, HttpProcessingError):
         remote = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
@@ -73,6 +73,7 @@ async def run_app(app: web.Application, core: SettingsGroup) -> None:
         if port in BROWSER_BLOCKED_PORTS:
             log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
                         "proxy, but to open labdeck directly in those browsers choose another --port", port)
+    gc.freeze()  # the start's objects live as long as we do: full collections skip them (proxy p99, benchmarks.md)
     print(f"labdeck: serving at {url}", flush=True)
     message = app[AUTH_BACKEND].startup_message(url)
     if message:
