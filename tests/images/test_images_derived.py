@@ -48,20 +48,22 @@ def derive(buildah, base: str, tag: str, context: Path) -> str:
     return tag
 
 
-@pytest.fixture(scope="module")
-def dashboard_with_plugin(buildah, dashboard_image, plugin_context, container_of):
-    image = derive(buildah, dashboard_image, "localhost/labdeck-dashboard-example:test", plugin_context)
+def started(container_of, image: str):
     container = container_of(image)
     container.start({"AUTH_USERNAME": USER, "AUTH_PASSWORD": PASSWORD})
     return container
+
+
+@pytest.fixture(scope="module")
+def dashboard_with_plugin(buildah, dashboard_image, plugin_context, container_of):
+    return started(container_of, derive(buildah, dashboard_image, "localhost/labdeck-dashboard-example:test",
+                                        plugin_context))
 
 
 @pytest.fixture(scope="module")
 def terminal_with_plugin(buildah, terminal_image, plugin_context, container_of):
-    image = derive(buildah, terminal_image, "localhost/labdeck-terminal-example:test", plugin_context)
-    container = container_of(image)
-    container.start({"AUTH_USERNAME": USER, "AUTH_PASSWORD": PASSWORD})
-    return container
+    return started(container_of, derive(buildah, terminal_image, "localhost/labdeck-terminal-example:test",
+                                        plugin_context))
 
 
 def test_the_dashboard_shows_the_installed_plugins_tab(dashboard_with_plugin, chromium):

@@ -1,12 +1,23 @@
 """One pass of the room against a stand-in of the hub's user list and two attendees' labdecks:
 a broken server keeps its row with the reason, and never hides the others."""
 
+import aiohttp
 from aiohttp import web
 
 from labdeck_instructor.poller import Room
 from labdeck_instructor.room import StuckRule
 
 SEQUENCE = [{"id": "intro", "title": "Welcome"}, {"id": "one", "title": "First"}]
+
+
+async def room_before(aiohttp_server, *routes: web.RouteDef) -> Room:
+    """A room that polls a stand-in of the hub and of the attendees' labdecks answering ``routes``."""
+    app = web.Application()
+    app.router.add_routes(routes)
+    server = await aiohttp_server(app)
+    origin = str(server.make_url("")).rstrip("/")
+    return Room(api_url=origin + "/hub/api", api_token="board-token", proxy_url=origin, interval=5,
+                rule=StuckRule())
 
 
 async def test_a_broken_attendee_server_keeps_its_row_and_hides_nobody(aiohttp_server):
@@ -27,15 +38,8 @@ async def test_a_broken_attendee_server_keeps_its_row_and_hides_nobody(aiohttp_s
         return web.json_response({"version": 1, "user": name, "current": "one", "sequence": SEQUENCE,
                                   "pages": {"one": {"visited": 1.0, "seconds": 30.0, "checks": {}}}})
 
-    app = web.Application()
-    app.router.add_get("/hub/api/users", users)
-    app.router.add_get("/user/{name}/notes/-/progress", progress)
-    server = await aiohttp_server(app)
-    origin = str(server.make_url("")).rstrip("/")
-    room = Room(api_url=origin + "/hub/api", api_token="board-token", proxy_url=origin, interval=5,
-                rule=StuckRule())
-    import aiohttp
-
+    room = await room_before(aiohttp_server, web.get("/hub/api/users", users),
+                             web.get("/user/{name}/notes/-/progress", progress))
     async with aiohttp.ClientSession() as room._http:
         await room.poll()
     rows = {row["name"]: row for row in room.board}
@@ -71,17 +75,10 @@ async def test_a_handled_hand_is_lowered_at_the_attendee_and_a_broadcast_reaches
         received[request.match_info["name"]].append(await request.json())
         return web.json_response({})
 
-    app = web.Application()
-    app.router.add_get("/hub/api/users", users)
-    app.router.add_get("/user/{name}/notes/-/progress", progress)
-    app.router.add_post("/user/{name}/notes/-/progress/hand", hand)
-    app.router.add_post("/user/{name}/notes/-/broadcast", broadcast)
-    server = await aiohttp_server(app)
-    origin = str(server.make_url("")).rstrip("/")
-    room = Room(api_url=origin + "/hub/api", api_token="board-token", proxy_url=origin, interval=5,
-                rule=StuckRule())
-    import aiohttp
-
+    room = await room_before(aiohttp_server, web.get("/hub/api/users", users),
+                             web.get("/user/{name}/notes/-/progress", progress),
+                             web.post("/user/{name}/notes/-/progress/hand", hand),
+                             web.post("/user/{name}/notes/-/broadcast", broadcast))
     async with aiohttp.ClientSession() as room._http:
         await room.poll()
         rows = {row["name"]: row for row in room.board}

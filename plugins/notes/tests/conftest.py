@@ -45,6 +45,30 @@ def notes_client(labdeck_client):
 
 
 @pytest.fixture
+def pages_folder(tmp_path: Path):
+    """``pages_folder({"01-start.md": "# Start ..."})``: a plain folder workshop of these pages."""
+
+    def make(pages: dict[str, str]) -> Path:
+        folder = tmp_path / "workshop"
+        folder.mkdir()
+        for name, text in pages.items():
+            (folder / name).write_text(text)
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def progress_client(notes_client, tmp_path: Path):
+    """``await progress_client(workshop, **settings)``: a notes client keeping progress in a file of its own."""
+
+    async def make(workshop: Path, **settings):
+        return await notes_client(workshop, notes_progress_file=tmp_path / "progress.sqlite", **settings)
+
+    return make
+
+
+@pytest.fixture
 def renders_and_walks(notes_client):
     """``await renders_and_walks(folder)``: every page renders without an error box, and the
     top bar's next links walk the whole sequence, first to last; returns the client and

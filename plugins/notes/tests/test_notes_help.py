@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 PAGES = {
@@ -11,19 +13,13 @@ PAGES = {
 
 
 @pytest.fixture
-def workshop(tmp_path):
-    folder = tmp_path / "workshop"
-    folder.mkdir()
-    for name, text in PAGES.items():
-        (folder / name).write_text(text)
-    return folder
+def workshop(pages_folder):
+    return pages_folder(PAGES)
 
 
 @pytest.fixture
-def client(notes_client, workshop, tmp_path):
-    async def make(**settings):
-        return await notes_client(workshop, notes_progress_file=tmp_path / "progress.sqlite", **settings)
-    return make
+def client(progress_client, workshop):
+    return functools.partial(progress_client, workshop)
 
 
 async def test_nothing_is_captured_when_the_workshop_does_not_offer_help(client):

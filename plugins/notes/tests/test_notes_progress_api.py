@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import pytest
@@ -15,19 +16,13 @@ PAGES = {
 
 
 @pytest.fixture
-def workshop(tmp_path):
-    folder = tmp_path / "workshop"
-    folder.mkdir()
-    for name, text in PAGES.items():
-        (folder / name).write_text(text)
-    return folder
+def workshop(pages_folder):
+    return pages_folder(PAGES)
 
 
 @pytest.fixture
-def client(notes_client, workshop, tmp_path):
-    async def make(**settings):
-        return await notes_client(workshop, notes_progress_file=tmp_path / "progress.sqlite", **settings)
-    return make
+def client(progress_client, workshop):
+    return functools.partial(progress_client, workshop)
 
 
 async def test_the_snapshot_lists_the_sequence_with_each_pages_checks_and_the_visits(client):
