@@ -146,9 +146,10 @@ class CheckRunner:
             reader = asyncio.ensure_future(_tail(process.stdout, output))
             timed_out = False
             try:
-                try:
-                    process.stdin.write(stdin)
-                    await process.stdin.drain()
+                try:  # a script that has already exited closed its stdin: uvloop then refuses any write
+                    if stdin and not process.stdin.is_closing():
+                        process.stdin.write(stdin)
+                        await process.stdin.drain()
                     process.stdin.close()
                 except (BrokenPipeError, ConnectionResetError):  # the script never reads its stdin
                     pass

@@ -130,6 +130,8 @@ class RenderWorker:
     async def _exchange(process: asyncio.subprocess.Process, request: tuple) -> tuple[str, Any]:
         assert process.stdin is not None and process.stdout is not None
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        if process.stdin.is_closing():  # it died and is not reaped yet (uvloop would raise RuntimeError)
+            raise ConnectionResetError("the render worker's stdin is closed")
         process.stdin.write(_HEADER.pack(len(data)) + data)
         await process.stdin.drain()
         size, = _HEADER.unpack(await process.stdout.readexactly(_HEADER.size))
