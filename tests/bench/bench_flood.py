@@ -35,7 +35,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
+
+from cdp_pipe import PipeBrowser
+from procs import cmdline, cpu_seconds, descendants
 
 from labdeck_testing import CHROMIUM, CHROMIUM_ARGS, free_port
 
@@ -114,26 +118,63 @@ def start_labdeck(workdir: Path, cpus: set[int] | None = None) -> tuple[subproce
     return process, f"http://127.0.0.1:{port}/", token
 
 
-def flood(page, lines: int) -> tuple[float, float]:
-    """One flood: seconds from Enter to `done` on the screen, and the longest task meanwhile (ms)."""
-    page.evaluate("() => { window.labdeckBench.longest = 0; }")
+def kind(pid: int, web: int) -> str:
+    """Which part of the pipeline a process is, for the CPU each spent during a flood."""
+    argv = cmdline(pid)
+    if pid == web:
+        return "labdeck"
+    if "labdeck_terminal.server" in argv:
+        return "terminal server"
+    if "chromium" not in argv:
+        return "shell + seq"
+    if "--type=renderer" in argv:
+        return "page"
+    return "browser" if "--type=" not in argv else "other Chromium"
+
+
+def cpu_by_kind(roots: list[int], web: int) -> collections.Counter:
+    """CPU seconds so far by kind; a shell counts the commands it waited for (seq)."""
+    spent: collections.Counter = collections.Counter()
+    for root in roots:
+        for pid in descendants(root):
+            spent[kind(pid, web)] += cpu_seconds(pid, reaped=True)
+    return spent
+
+
+def wait_listening(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(base + "-/health", timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def flood(page, lines: int, round_: int) -> tuple[float, float]:
+    """One flood: seconds from Enter to `done-<round>` on the screen, and the longest task meanwhile (ms).
+    The marker differs each round: the last round's, still on the screen until `clear` is drawn, must
+    not count."""
+    page.evaluate("window.labdeckBench.longest = 0")
     page.evaluate("window.labdeckTerminal.focus()")
-    page.keyboard.type("clear\n")
-    page.keyboard.type(f"seq 1 {lines}; echo do''ne")
-    page.evaluate(ARM, ["Enter", "done", "screen"])
-    page.keyboard.press("Enter")
+    page.type("clear\n")
+    page.type(f"seq 1 {lines}; echo do''ne-{round_}")
+    page.call(ARM, ["Enter", f"done-{round_}", "screen"])
+    page.press("Enter")
     seconds = page.evaluate("window.labdeckBench.shown") / 1000
-    return seconds, page.evaluate("() => window.labdeckBench.longest")
+    return seconds, page.evaluate("window.labdeckBench.longest")
 
 
 def echoes(page) -> list[float]:
     """Milliseconds from each key of ECHO_KEYS to its echo on the screen, typed one at a time."""
     delays = []
     for at, key in enumerate(ECHO_KEYS):
-        page.evaluate(ARM, [key, ECHO_KEYS[:at + 1], "cursor"])
-        page.keyboard.press(key)
+        page.call(ARM, [key, ECHO_KEYS[:at + 1], "cursor"])
+        page.press(key)
         delays.append(page.evaluate("window.labdeckBench.shown"))
-    page.keyboard.press("Enter")
+    page.press("Enter")
     return delays
 
 
@@ -159,53 +200,49 @@ def main() -> None:
                         help="the browser on the last CPU, labdeck, its terminal server and the shell on the "
                              "others: the attendee's browser on a machine of its own, as in a workshop")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    server_cpus = None
+    server_cpus = browser_cpus = None
     if args.split_cpus:
         cpus = sorted(os.sched_getaffinity(0))
         if len(cpus) < 2:
             parser.error("--split-cpus needs at least 2 CPUs")
-        server_cpus = set(cpus[:-1])
-        os.sched_setaffinity(0, {cpus[-1]})  # this script, and the browser it starts
+        server_cpus, browser_cpus = set(cpus[:-1]), {cpus[-1]}
 
     rows = []
-    query = f"&renderer={args.renderer}" if args.renderer else ""
-    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp, sync_playwright() as playwright:
+    query = f"?renderer={args.renderer}" if args.renderer else ""
+    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
         process, base, token = start_labdeck(Path(tmp), server_cpus)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = PipeBrowser(CHROMIUM, CHROMIUM_ARGS, str(Path(tmp) / "chromium"), cpus=browser_cpus)
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 700})
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    page.goto(f"{base}?token={token}")
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+            page = browser.new_page()
+            wait_listening(base)
+            page.goto(f"{base}?token={token}")
+            page.wait_for("location.pathname.includes('/terminal/')")
             if query:  # / redirected to the session's page: open it again with the renderer asked for
-                page.goto(page.url.split("?")[0] + "?" + query[1:])
-            page.wait_for_function("() => window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
+                page.goto(page.evaluate("location.origin + location.pathname") + query)
+            page.wait_for("window.labdeckTerminal && window.labdeckTerminal.state === 'connected'")
             if args.renderer == "webgl":  # the page loads the addon after connecting
-                page.wait_for_function("() => document.body.dataset.renderer === 'webgl'")
-            renderer = page.evaluate("() => document.body.dataset.renderer || 'dom'")
-            page.evaluate(STALLS)
+                page.wait_for("document.body.dataset.renderer === 'webgl'")
+            renderer = page.evaluate("document.body.dataset.renderer || 'dom'")
+            page.call(STALLS)
+            roots = [process.pid, browser.process.pid]
             for round_ in range(args.rounds):
-                cdp = None
                 if args.profile and round_ == 0:
-                    cdp = page.context.new_cdp_session(page)
-                    cdp.send("Profiler.enable")
-                    cdp.send("Profiler.start")
-                terminal, stall = flood(page, args.lines)
-                if cdp:
-                    profile = cdp.send("Profiler.stop")["profile"]
+                    page.send("Profiler.enable")
+                    page.send("Profiler.start")
+                before = cpu_by_kind(roots, process.pid)
+                terminal, stall = flood(page, args.lines, round_)
+                spent = cpu_by_kind(roots, process.pid)
+                spent.subtract(before)
+                print("CPU seconds during the flood: " + ", ".join(f"{what} {seconds:.2f}" for what, seconds
+                                                                  in spent.most_common() if seconds >= 0.01),
+                      file=sys.stderr)
+                if args.profile and round_ == 0:
+                    profile = page.send("Profiler.stop")["profile"]
                     args.profile.write_text(json.dumps(profile))
                     print(f"CPU profile of the first flood: {args.profile}", *top_self_time(profile),
                           sep="\n", file=sys.stderr)
                 echo = echoes(page)
-                local = page.evaluate(LOCAL, args.lines)
+                local = page.call(LOCAL, args.lines)
                 rows.append((terminal, local, terminal / local, stall, max(echo)))
                 print(f"round: terminal {terminal:.2f} s, local xterm.js {local:.2f} s "
                       f"({terminal / local:.2f}x), longest main-thread task {stall:.0f} ms, "

@@ -41,11 +41,11 @@ import urllib.request
 from pathlib import Path
 
 import aiohttp
+from procs import cmdline, cpu_seconds, descendants, memory_kib
 
 from labdeck_testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TICK = os.sysconf("SC_CLK_TCK")
 BARE_APP = """
 import sys
 from aiohttp import web
@@ -87,52 +87,13 @@ def poll(url: str, started: float, cookie: str = "", seconds: float = 60) -> tup
     raise RuntimeError(f"{url} did not answer")
 
 
-def children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            tree.setdefault(parent, []).append(int(entry.name))
-    return tree
-
-
-def descendants(root: int) -> list[int]:
-    tree, found, todo = children(), [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(tree.get(pid, []))
-    return found
-
-
-def name(pid: int) -> str:
-    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
-
-
-def memory_kib(pid: int) -> tuple[int, int]:
-    """RSS and PSS of one process."""
-    values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        key, value = line.split(":", 1)
-        values[key] = int(value.split()[0])
-    return values["Rss"], values["Pss"]
-
-
 def tree_memory(root: int) -> tuple[float, float, float]:
     """RSS and PSS of the whole process tree, and the terminal server's RSS, in MiB."""
     rss = pss = terminal_rss = 0
     for pid in descendants(root):
         one_rss, one_pss = memory_kib(pid)
         rss, pss = rss + one_rss, pss + one_pss
-        if "labdeck_terminal" in name(pid):
+        if "labdeck_terminal" in cmdline(pid):
             terminal_rss += one_rss
     return rss / 1024, pss / 1024, terminal_rss / 1024
 
@@ -197,7 +158,7 @@ async def labdeck_round(workshop: Path, workdir: Path, python: str) -> dict:
         web_cpu = cpu_seconds(process.pid)
         sockets = [await open_terminal(base, cookie, "1")]
         pids = descendants(process.pid)
-        servers = [pid for pid in pids if pid == process.pid or "labdeck_terminal" in name(pid)]
+        servers = [pid for pid in pids if pid == process.pid or "labdeck_terminal" in cmdline(pid)]
         cpu = sum(cpu_seconds(pid) for pid in servers)
         sockets.append(await open_terminal(base, cookie, "2"))
         status, location = get(f"{base}notes/", cookie)  # the dashboard's notes pane: its first page
@@ -205,7 +166,7 @@ async def labdeck_round(workshop: Path, workdir: Path, python: str) -> dict:
         await asyncio.sleep(0.5)
         busy = tree_memory(process.pid)
         for _ in range(60):  # the pages render ahead, then the render worker stops (a tree before
-            if not any("labdeck_notes" in name(pid) for pid in descendants(process.pid)):  # renders.py: 5 min)
+            if not any("labdeck_notes" in cmdline(pid) for pid in descendants(process.pid)):  # renders.py: 5 min)
                 break
             await asyncio.sleep(0.5)
         rss, pss, terminal_rss = tree_memory(process.pid)

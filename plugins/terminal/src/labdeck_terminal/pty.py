@@ -27,8 +27,8 @@ from . import log
 from .loop import Loop, Timer
 
 READ_SIZE = 65536
-#: largest binary frame sent to a viewer (small frames are coalesced up to this)
-FRAME_SIZE = 65536
+#: largest binary frame sent to a viewer (output waiting to be sent is gathered up to this)
+FRAME_SIZE = 256 * 1024
 #: input waiting for a full PTY beyond this is dropped (a runaway paste)
 MAX_PENDING_INPUT = 1 << 20
 #: after the shell exits, how long to wait for the rest of its output

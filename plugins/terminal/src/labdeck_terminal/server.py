@@ -54,6 +54,10 @@ CLOSE_TOO_SLOW = 4408  # did not acknowledge output for too long; reconnect for 
 CLOSE_SHUTDOWN = 1001
 #: bytes a WebSocket may hold unsent before output waits in the viewer's outbox (where flow control counts it)
 HIGH_WATER = 64 << 10
+#: while output streams, a viewer's frames leave at most this often, gathered up to ``pty.FRAME_SIZE``:
+#: a flood reaches the page as ~120 frames a second rather than ~500, and each frame costs the page
+#: (docs/benchmarks.md, "Terminal flood"). Output after a quiet moment (a keystroke's echo) leaves at once.
+STREAM_INTERVAL = 0.008
 
 
 class App:
@@ -203,6 +207,7 @@ class ViewerSocket:
         self.app, self.session, self.viewer, self.ws = app, session, viewer, ws
         self.connection = ws.connection
         self._scheduled = False
+        self._sent = 0.0  # when the last frame left (STREAM_INTERVAL)
         self._done = False
         session.attach(viewer)
         app.viewers[viewer] = self.connection
@@ -219,12 +224,18 @@ class ViewerSocket:
     def _wake(self) -> None:
         if not self._scheduled:  # once per turn of the loop, so output pushed meanwhile goes out together
             self._scheduled = True
-            self.app.loop.call_soon(self._pump)
+            wait = self._sent + STREAM_INTERVAL - time.monotonic()
+            if wait > 0:
+                self.app.loop.call_later(wait, self._pump)
+            else:
+                self.app.loop.call_soon(self._pump)
 
     def _pump(self) -> None:
         """Move the outbox to the socket, in order, while it takes it; close once told to."""
         self._scheduled = False
         viewer, ws = self.viewer, self.ws
+        if viewer.outbox:
+            self._sent = time.monotonic()
         while viewer.outbox and self.connection.buffered <= HIGH_WATER and not self._done:
             item = viewer.outbox.popleft()
             if isinstance(item, dict):
