@@ -188,3 +188,39 @@ async def test_a_worker_warmed_for_asciidoc_that_nobody_uses_stops(tmp_path, lab
     await _stopped(views.worker)
     assert await _group_gone(worker)
     assert views.worker.starts == 1
+
+
+async def test_a_worker_told_to_settle_during_a_call_stops_after_it(tmp_path):
+    """The pages rendered ahead while another call (the workshop's load) holds the worker: the
+    settle applies when that call ends, rather than being lost to the 5-minute idle timer."""
+    from labdeck_notes.worker import RenderWorker
+
+    worker = RenderWorker(idle_seconds=600)
+    try:
+        loading = asyncio.ensure_future(worker.call(30, "load", EXAMPLE, "workshop.yaml", dict(os.environ)))
+        while not worker._lock.locked():
+            await asyncio.sleep(0)
+        worker.settle(0.3)
+        await loading
+        await _stopped(worker, within=10)
+    finally:
+        await worker.close()
+
+
+async def test_warming_after_the_first_page_leaves_the_settle_to_the_pages(tmp_path, labdeck_client, monkeypatch):
+    """An attendee opened the notes before the warm-up ran: the warm-up's long grace for an unused
+    worker must not keep the worker (and node) after every page is rendered."""
+    from labdeck_notes import renders
+    from labdeck_notes import views as views_module
+
+    monkeypatch.setattr(renders, "SETTLE_SECONDS", 1.0)
+    monkeypatch.setattr(views_module, "WARM_AFTER", 0)
+    monkeypatch.setattr(views_module, "WARM_UNUSED", 600)
+    views = await _notes_views(labdeck_client, EXAMPLE)
+    assert (await views.client.get("/notes/")).status == 200
+    deadline = time.monotonic() + 30
+    while views.renders._ahead is None or not views.renders._ahead.done():
+        assert time.monotonic() < deadline, "the pages were not rendered ahead"
+        await asyncio.sleep(0.05)
+    await views._warm_for_asciidoc()  # as when it runs late, on a busy machine
+    await _stopped(views.worker, within=10)

@@ -43,11 +43,13 @@ class PageRenders:
         self._in_flight: dict[tuple[str, tuple], asyncio.Future[Rendered]] = {}
         self._ahead: asyncio.Task | None = None
         self._ahead_for: tuple | None = None  #: (workshop version, values) of the last pass
+        self.asked = False  #: a page was asked for: the worker's life is this class's to set
 
     async def page(self, page: Page, values: dict[str, str], workshop: Workshop) -> Rendered:
         """The page's body from the cache, else from the worker; a page the worker cannot
         render in time becomes an error box naming its file, and the worker a new one.
         Two requests for the same rendering share one (the background pass and a click)."""
+        self.asked = True
         key, rendered = await self.off_loop(self.site.cache.lookup, page, values, workshop.html_vars)
         if rendered is not None:
             return rendered

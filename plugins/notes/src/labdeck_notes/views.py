@@ -132,7 +132,8 @@ class Views:
         await asyncio.sleep(WARM_AFTER)
         if await self.off_loop(has_asciidoc, self.site.root):
             await self.workshop()
-            self.worker.settle(WARM_UNUSED)  # nobody opens the notes (a terminal-only use): node goes
+            if not self.renders.asked:  # nobody opened the notes (a terminal-only use): node goes
+                self.worker.settle(WARM_UNUSED)
 
     async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)

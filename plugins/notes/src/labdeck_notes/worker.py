@@ -73,6 +73,7 @@ class RenderWorker:
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
         self._idle: asyncio.TimerHandle | None = None
+        self._settle_after: float | None = None  #: asked for during a call: applies at its end
         self._reaping: set[asyncio.Task] = set()
 
     @property
@@ -100,19 +101,25 @@ class RenderWorker:
                 raise
             finally:
                 if self._process is not None:
-                    self._idle = asyncio.get_running_loop().call_later(self.idle_seconds, self._kill)
+                    idle, self._settle_after = self._settle_after or self.idle_seconds, None
+                    self._idle = asyncio.get_running_loop().call_later(idle, self._kill)
         status, value = reply
         if status != "ok":
             raise WorkerError(value)
         return value
 
     def settle(self, seconds: float) -> None:
-        """Stop an idle worker ``seconds`` from now instead of ``idle_seconds`` (its work is
-        done: renders.py); a call meanwhile sets the usual timer again."""
-        if self._process is not None and not self._lock.locked():
-            if self._idle is not None:
-                self._idle.cancel()
-            self._idle = asyncio.get_running_loop().call_later(seconds, self._kill)
+        """Stop the worker once it has been idle ``seconds`` instead of ``idle_seconds`` (its
+        work is done: renders.py); while a call runs, from that call's end. A call that starts
+        later sets the usual timer again."""
+        if self._lock.locked():
+            self._settle_after = seconds
+            return
+        if self._process is None:
+            return
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = asyncio.get_running_loop().call_later(seconds, self._kill)
 
     async def _ensure(self) -> asyncio.subprocess.Process:
         if self._process is None or self._process.returncode is not None:
