@@ -198,8 +198,8 @@ async def test_a_worker_told_to_settle_during_a_call_stops_after_it(tmp_path):
     worker = RenderWorker(idle_seconds=600)
     try:
         loading = asyncio.ensure_future(worker.call(30, "load", EXAMPLE, "workshop.yaml", dict(os.environ)))
-        while not worker._lock.locked():
-            await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the call has taken the worker's lock
+        assert worker._lock.locked()
         worker.settle(0.3)
         await loading
         await _stopped(worker, within=10)
