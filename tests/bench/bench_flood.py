@@ -1,9 +1,10 @@
 """A flood in a browser terminal against xterm.js drawing the same bytes locally, in the same page.
 
-`labdeck serve` with the terminal plugin; real headless Chromium (Debian's, as the tests use)
-opens the terminal page signed in, and each round:
+`labdeck serve` with the terminal plugin; real headless Chromium (Debian's, as the tests use),
+driven over its DevTools pipe with nothing but `Runtime` and `Input` (cdp_pipe.py says why not
+Playwright), opens the terminal page signed in, and each round:
 
-- **terminal**: types `seq 1 N; echo done` and times, in the page, from the Enter key's event to
+- **terminal**: types `seq 1 N; echo done-<round>` and times, in the page, from the Enter key's event to
   the render that puts `done` on the screen (the bytes go shell -> PTY -> terminal server ->
   labdeck's proxy -> WebSocket -> xterm.js, acknowledged as they are drawn);
 - **echo**: right after that, types a few keys one by one and times each from its keydown event
@@ -13,7 +14,9 @@ opens the terminal page signed in, and each round:
   timed until its last write callback: the floor of this browser for those bytes.
 
 Main-thread stalls are the longest "long task" the page reported during the flood
-(PerformanceObserver). Prints each round and the medians; targets (issue 18) ≤ 1.3x, no stall
+(PerformanceObserver). The CPU seconds each part of the pipeline spent during the flood (the page's
+renderer, the rest of Chromium, labdeck, the terminal server, the shell and `seq`) show which of the
+two cores was the bottleneck. Prints each round and the medians; targets (issue 18) ≤ 1.3x, no stall
 over 200 ms, echo ≤ 100 ms. `--renderer dom|webgl` forces xterm.js's renderer (the page's
 `?renderer=`; by default the page picks WebGL on a real GPU, the DOM renderer otherwise).
 `--profile FILE` saves a CPU profile of the page during the first flood (open it in Chromium's
