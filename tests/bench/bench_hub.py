@@ -43,6 +43,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "hub"))
 from hub_harness import Browser, Hub, alive, hub_available, process_tree, start_hub  # noqa: E402
+from procs import cpu_seconds, read  # noqa: E402
 
 # The harness reports activity every second and starts the example plugin's upstream program (for
 # its tests); here labdeck runs as deployed: activity every IDLE_TIMEOUT / 4 (the config's 7200 s
@@ -50,7 +51,6 @@ from hub_harness import Browser, Hub, alive, hub_available, process_tree, start_
 BENCH_CONFIG = """
 c.Spawner.environment.update({"JUPYTERHUB_ACTIVITY_INTERVAL": "300", "LABDECK_EXAMPLE_UPSTREAM_PORT": "0"})
 """
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 class Step:
@@ -142,13 +142,6 @@ def report_round(title: str, marks: list[dict[str, float]]) -> None:
 
 # -- memory and CPU of the process trees ---------------------------------------------------------------
 
-def read(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError:
-        return ""
-
-
 def kind(pid: int) -> str:
     argv = read(f"/proc/{pid}/cmdline").split("\0")
     if "labdeck_terminal.server" in argv:
@@ -165,11 +158,6 @@ def kind(pid: int) -> str:
 def kib(pid: int, file: str, field: str) -> int:
     match = re.search(rf"^{field}:\s+(\d+) kB", read(f"/proc/{pid}/{file}"), re.M)
     return int(match.group(1)) if match else 0
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = read(f"/proc/{pid}/stat").rsplit(")", 1)[-1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK if len(fields) > 12 else 0.0
 
 
 async def user_pids(hub: Hub, users: list[str]) -> set[int]:
