@@ -191,7 +191,7 @@ async def test_a_worker_warmed_for_asciidoc_that_nobody_uses_stops(tmp_path, lab
     assert views.worker.starts == 1
 
 
-async def test_a_worker_told_to_settle_during_a_call_stops_after_it(tmp_path):
+async def test_a_worker_told_to_settle_during_a_call_stops_after_it():
     """The pages rendered ahead while another call (the workshop's load) holds the worker: the
     settle applies when that call ends, rather than being lost to the 5-minute idle timer."""
     from labdeck_notes.worker import RenderWorker

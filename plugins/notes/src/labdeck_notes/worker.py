@@ -100,8 +100,8 @@ class RenderWorker:
                 self._kill()
                 raise
             finally:
+                idle, self._settle_after = self._settle_after or self.idle_seconds, None
                 if self._process is not None:
-                    idle, self._settle_after = self._settle_after or self.idle_seconds, None
                     self._idle = asyncio.get_running_loop().call_later(idle, self._kill)
         status, value = reply
         if status != "ok":
