@@ -1,8 +1,12 @@
 """Signing out revokes the session: its cookie, copied or kept, no longer opens anything,
 also after the web process restarts; the record of revoked sessions stays small."""
 
+import asyncio
 import time
 
+import aiohttp
+
+from labdeck import proxy
 from labdeck.auth import session
 from labdeck.auth.session import SessionCookies, cookie_name
 from labdeck_testing import labdeck_login
@@ -43,16 +47,9 @@ def test_revocation_record_is_pruned_and_capped(tmp_path, monkeypatch):
     assert again.is_revoked("s20") and len(again._revoked) == MAX_REVOKED
 
 
-
 async def test_a_websocket_opened_before_sign_out_is_closed_after_it(proxied, monkeypatch):
     """The attack: keep a terminal's socket open and sign out (or have the session revoked); the
     socket must not keep the shell behind it. Another session's socket stays open."""
-    import asyncio
-
-    import aiohttp
-
-    from labdeck import proxy
-
     monkeypatch.setattr(proxy, "SIGNED_IN_RECHECK", 0.2)
     client = await proxied()
     client.session.cookie_jar.clear()

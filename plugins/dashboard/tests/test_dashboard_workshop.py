@@ -8,8 +8,11 @@ The shells are real (bash) but find a stand-in ``kubectl`` first on their PATH (
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
+import socket
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -175,10 +178,6 @@ def test_a_long_command_is_readable_beside_its_icon_at_the_default_notes_width(a
 def test_the_title_follows_the_notes_page_while_a_picture_on_it_never_arrives(attendee, tmp_path):
     """A page's picture (or a workshop's analytics script) from a host that does not answer holds
     the notes frame's load event; the dashboard shows the new page's title without waiting for it."""
-    import contextlib
-    import socket
-    import threading
-
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)

@@ -8,6 +8,7 @@ it; tests that need it skip without it) and /usr/bin/chromium for the browser te
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from html import unescape
@@ -40,6 +41,25 @@ def notes_client(labdeck_client):
         settings.setdefault("notes_setup_scripts", False)
         return await labdeck_client({"notes": labdeck_notes}, content=Path(content), prefix=prefix,
                                     auth="none", **settings)
+
+    return make
+
+
+@pytest.fixture
+def exited_spawn():
+    """``exited_spawn(*command)``: a stand-in for ``asyncio.create_subprocess_exec`` that starts
+    ``command`` (or what it was asked to) and returns once the process has exited and its stdin's
+    end is closed, before labdeck writes to it: a busy machine, or a child killed meanwhile."""
+    spawn = asyncio.create_subprocess_exec
+
+    def make(*command: str):
+        async def exited(*args, **kwargs):
+            process = await spawn(*(command or args), **kwargs)
+            await process.wait()
+            await asyncio.sleep(0.2)  # uvloop closes the pipe's transport once it sees the end
+            return process
+
+        return exited
 
     return make
 

@@ -287,26 +287,19 @@ async def test_a_check_needs_the_attendee_signed_in(tmp_path, labdeck_client):
     assert response.status in (302, 401, 403) and not witness.exists()
 
 
-def test_a_check_script_that_exits_before_labdeck_writes_its_inputs_still_reports_its_status(monkeypatch):
+def test_a_check_script_that_exits_before_labdeck_writes_its_inputs_still_reports_its_status(monkeypatch,
+                                                                                               exited_spawn):
     """Under uvloop (as `labdeck serve` runs) writing to the stdin of a script that has already exited
     raised instead of being skipped: the check button showed "labdeck answered 500"."""
     uvloop = pytest.importorskip("uvloop")
     from labdeck_notes.check_runner import CheckRunner
     from labdeck_testing import make_deck
 
-    spawn = asyncio.create_subprocess_exec
-
-    async def exited_before_the_write(*args, **kwargs):
-        process = await spawn(*args, **kwargs)
-        await process.wait()  # (a busy machine: the script is done before labdeck writes)
-        await asyncio.sleep(0.2)  # and its stdin's end is closed
-        return process
-
     async def run():
         runner = CheckRunner(views=None, deck=make_deck({"notes": labdeck_notes}))
         async with contextlib.aclosing(runner._lifecycle(None)) as life:
             await anext(life)
-            monkeypatch.setattr(asyncio, "create_subprocess_exec", exited_before_the_write)
+            monkeypatch.setattr(asyncio, "create_subprocess_exec", exited_spawn())
             script = ["sh", "-c", "echo gone; exit 3"]
             outcomes = [await runner.execute(script, stdin, 10) for stdin in (b"", b'{"a": 1}')]
             monkeypatch.undo()

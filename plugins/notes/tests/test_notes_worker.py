@@ -227,24 +227,16 @@ async def test_warming_after_the_first_page_leaves_the_settle_to_the_pages(tmp_p
     await _stopped(views.worker, within=10)
 
 
-def test_a_render_worker_that_died_before_a_request_gives_an_error_box_not_a_500(monkeypatch):
+def test_a_render_worker_that_died_before_a_request_gives_an_error_box_not_a_500(monkeypatch, exited_spawn):
     """Under uvloop (as `labdeck serve` runs) writing a request to a worker that had already exited
     (killed, out of memory) raised RuntimeError, which no caller expects; it is a WorkerError, which
     the page shows as an error naming its file, and the next call starts a new worker."""
     uvloop = pytest.importorskip("uvloop")
     from labdeck_notes.worker import RenderWorker, WorkerError
 
-    spawn = asyncio.create_subprocess_exec
-
-    async def exited_before_the_request(*args, **kwargs):
-        process = await spawn(sys.executable, "-c", "pass", **kwargs)
-        await process.wait()
-        await asyncio.sleep(0.2)  # its stdin's end is closed by now
-        return process
-
     async def run():
         worker = RenderWorker()
-        monkeypatch.setattr(asyncio, "create_subprocess_exec", exited_before_the_request)
+        monkeypatch.setattr(asyncio, "create_subprocess_exec", exited_spawn(sys.executable, "-c", "pass"))
         try:
             with pytest.raises(WorkerError, match="render worker stopped"):
                 await worker.call(10, "load", EXAMPLE, "workshop.yaml", dict(os.environ))

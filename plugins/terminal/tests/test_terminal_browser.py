@@ -184,7 +184,7 @@ def test_a_software_webgl_keeps_the_dom_renderer_and_webgl_draws_a_flood_when_as
     context, page = signed_in_terminal(chromium, server)
     # headless Chromium without a GPU offers WebGL through SwiftShader: slower than the DOM renderer
     assert page.evaluate("() => !document.querySelector('script[src*=addon-webgl]') && !document.body.dataset.renderer")
-    page.keyboard.type("seq 1 30000; echo dom-$((6*7))")  # frames of up to 64 KiB, written in pieces
+    page.keyboard.type("seq 1 30000; echo dom-$((6*7))")  # frames of up to 256 KiB, written in 8 KiB pieces
     page.keyboard.press("Enter")
     screen_has(page, "dom-42")
     assert page.evaluate(COUNTED, "dom-42") > 9000  # nothing lost or reordered (the scrollback is 10000 lines)
