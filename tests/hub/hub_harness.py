@@ -201,6 +201,22 @@ def start_hub(users: list[str], env: dict[str, str] | None = None, timeout: floa
     raise RuntimeError("jupyterhub did not start:\n" + hub.tail())
 
 
+def signed_in_at_the_hub(chromium: Any, hub: Hub, user: str, password: str = PASSWORD) -> tuple[Any, Any]:
+    """A new Chromium context signed in at the hub, on its home page. Not where the hub would send
+    the user next: for a user without a running server that is spawn-pending, whose script
+    navigates by itself once the server is up, and a test's next ``goto`` raced it (no response)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(hub.url + "hub/login?next=/hub/home")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation(timeout=60000):
+        page.click("[type=submit]")
+    if urlsplit(page.url).path != "/hub/home":
+        raise RuntimeError(f"{user} was not signed in at the hub: at {page.url}")
+    return context, page
+
+
 def process_tree(pid: int) -> set[int]:
     """``pid`` and all its descendants (programs, terminal servers, shells) alive now."""
     children: dict[int, list[int]] = {}

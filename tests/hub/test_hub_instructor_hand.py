@@ -8,7 +8,7 @@ import importlib.util
 import re
 
 import pytest
-from hub_harness import ADMIN_PASSWORD, PASSWORD, ROOT, start_hub
+from hub_harness import ADMIN_PASSWORD, PASSWORD, ROOT, signed_in_at_the_hub, start_hub
 
 from labdeck_testing import free_port
 
@@ -44,14 +44,8 @@ def hub(request):
 
 
 def signed_in(chromium, hub, user, password=PASSWORD):
-    context = chromium.new_context()
-    page = context.new_page()
+    context, page = signed_in_at_the_hub(chromium, hub, user, password)
     page.set_default_timeout(30000)
-    page.goto(hub.url + "hub/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation(timeout=60000):
-        page.click("[type=submit]")
     return context, page
 
 

@@ -7,7 +7,8 @@ import importlib.util
 import time
 
 import pytest
-from hub_harness import ADMIN_PASSWORD, PASSWORD, start_hub
+from hub_harness import ADMIN_PASSWORD, start_hub
+from hub_harness import signed_in_at_the_hub as signed_in
 
 from labdeck_testing import free_port
 
@@ -26,17 +27,6 @@ def hub(request):
     asyncio.run(hub.start("alice"))
     yield hub
     hub.stop(keep=request.session.testsfailed > 0)
-
-
-def signed_in(chromium, hub, user, password=PASSWORD):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.goto(hub.url + "hub/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation(timeout=60000):
-        page.click("[type=submit]")  # the hub signs in, then sends the browser on (alice: to her server)
-    return context, page
 
 
 def open_shadow(page, hub):
