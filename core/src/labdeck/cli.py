@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "settings":
             return cmd_settings(specs, args.markdown)
         if args.command in commands:
+            gc.enable()  # paused for the start (__main__.py); a plugin's command may run for long
             command = commands[args.command]
             args.deck = Deck(finalize_settings(settings_from_args(specs, args, environ)), pm)
             if command.with_settings:

@@ -54,6 +54,19 @@ def configure_logging(level: str) -> None:
     logging.getLogger("aiohttp.server").addFilter(without_request_bytes)
 
 
+#: how long after it listens labdeck collects the start's garbage: after a browser's first pages
+SETTLE_SECONDS = 1.0
+
+
+def settle_heap() -> None:
+    """Collect the start's garbage once, then freeze what is left: the start's objects live as
+    long as we do, and full collections skip frozen ones (the proxy's p99, docs/benchmarks.md).
+    Collections were paused for the start (__main__.py) and run from here on."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
 async def run_app(app: web.Application, core: SettingsGroup) -> None:
     runner = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False)
     await runner.setup()
@@ -73,13 +86,13 @@ async def run_app(app: web.Application, core: SettingsGroup) -> None:
         if port in BROWSER_BLOCKED_PORTS:
             log.warning("Chrome and Chromium refuse to open port %s (ERR_UNSAFE_PORT): fine behind a router or "
                         "proxy, but to open labdeck directly in those browsers choose another --port", port)
-    gc.freeze()  # the start's objects live as long as we do: full collections skip them (proxy p99, benchmarks.md)
     print(f"labdeck: serving at {url}", flush=True)
     message = app[AUTH_BACKEND].startup_message(url)
     if message:
         print(message, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    loop.call_later(SETTLE_SECONDS, settle_heap)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:

@@ -1,7 +1,7 @@
 """labdeck-dashboard: the workshop notes beside terminals and other tools in one browser tab.
 
 Every way this plugin plugs into labdeck is on this screen. The page itself is
-views.py + templates/dashboard/index.html; the browser side (split panes, tabs,
+views.py + page.py (the HTML, from layout.py's Layout); the browser side (split panes, tabs,
 the action bus) is static/dashboard.js. Other plugins add tabs through the
 ``dashboard_tabs`` hook (hookspecs.py), returning ``Tab``s.
 """

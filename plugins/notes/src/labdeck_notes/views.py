@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import jinja2
 from aiohttp import web
 
 from labdeck import Deck
@@ -33,13 +32,22 @@ from .variables import request_variables
 from .worker import RenderWorker, WorkerError
 from .workshop import PAGE_SUFFIXES, Page, Workshop, title_from_name
 
+if TYPE_CHECKING:
+    import jinja2
+
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-    trim_blocks=True, lstrip_blocks=True,
-)
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    """Made with the first notes page, not at start: jinja2's import is 15 ms of a start that
+    answers the dashboard first (docs/benchmarks.md)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True)
 
 
 
@@ -194,7 +202,7 @@ class Views:
     def render(self, request: web.Request, template: str, status: int = 200, *, workshop: Workshop | None,
                **context: Any) -> web.Response:
         context.setdefault("page_id", "")
-        html = TEMPLATES.get_template(f"notes/{template}").render(
+        html = templates().get_template(f"notes/{template}").render(
             base=self.base(request), site_title=workshop.title if workshop else "Workshop notes",
             analytics=workshop.analytics if workshop else None,
             live=self.live_reload, home_url=self.base(request) + "-/overview",
