@@ -68,7 +68,7 @@ def settle_heap() -> None:
 
 
 async def run_app(app: web.Application, core: SettingsGroup) -> None:
-    runner = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False)
+    runner = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     prefix = app[DECK].prefix
     if core.socket:
@@ -77,10 +77,10 @@ async def run_app(app: web.Application, core: SettingsGroup) -> None:
             listener.bind(str(core.socket))
         finally:
             os.umask(mask)
-        await web.SockSite(runner, listener, shutdown_timeout=1.0).start()
+        await web.SockSite(runner, listener).start()
         url = f"http+unix://{str(core.socket).replace('/', '%2F')}{prefix}"
     else:
-        await web.TCPSite(runner, core.host, core.port, shutdown_timeout=1.0, reuse_address=True).start()
+        await web.TCPSite(runner, core.host, core.port, reuse_address=True).start()
         port = runner.addresses[0][1]
         url = f"http://{core.host if ':' not in core.host else f'[{core.host}]'}:{port}{prefix}"
         if port in BROWSER_BLOCKED_PORTS:

@@ -9,6 +9,7 @@ import pytest
 
 import labdeck_dashboard
 from labdeck import hookimpl
+from labdeck_dashboard import Tab
 
 
 class TerminalWithItsOwnDefault:
@@ -49,6 +50,18 @@ def test_operator_tab_names_and_urls_are_escaped(served):
     assert "<script>alert" not in html and "<img" not in html
     config = re.search(r'<script id="labdeck-dashboard-config" type="application/json">(.*?)</script>', html, re.S)
     assert json.loads(config.group(1))["tabs"][0]["name"] == "Bad<script>alert(1)</script>"
+
+
+class EvilTab:
+    @hookimpl
+    def dashboard_tabs(self, deck):
+        return [Tab(name="Tool", url="tool/", title='"><script>alert(1)</script>')]
+
+
+def test_a_plugin_tab_title_is_escaped(served):
+    _, _, html = served({"dashboard": labdeck_dashboard, "evil": EvilTab()}).get("/dashboard/")
+    assert "<script>alert" not in html
+    assert html.count('title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"') == 2  # the tab and its frame
 
 
 def test_every_url_on_the_page_respects_the_prefix(served):
