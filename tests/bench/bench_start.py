@@ -146,7 +146,8 @@ async def labdeck_round(workshop: Path, workdir: Path, python: str) -> dict:
            "LABDECK_LOG_LEVEL": "warning"}
     base = f"http://127.0.0.1:{port}/"
     started = time.monotonic()
-    process = subprocess.Popen([python, "-m", "labdeck", "serve"], env=env, start_new_session=True,  # noqa: ASYNC220
+    command = [str(Path(python).parent / "labdeck"), "serve"]  # the console script, as users start it
+    process = subprocess.Popen(command, env=env, start_new_session=True,  # noqa: ASYNC220
                                stdout=subprocess.DEVNULL)
     try:
         _, _, cookie = poll(f"{base}?token={token}", started)

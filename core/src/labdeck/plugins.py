@@ -1,4 +1,4 @@
-"""Find plugins (entry points ``labdeck``) and core's built-in ones, load them, call hooks
+"""Find plugins (entry points ``labdeck``, discovery.py) and core's built-in ones, load them, call hooks
 with errors that name the plugin."""
 
 from __future__ import annotations
@@ -6,12 +6,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
+from .discovery import distribution_of, entry_points
 from .settings import parse_bool
 
 ENTRY_POINT_GROUP = "labdeck"
@@ -53,7 +54,7 @@ def make_plugin_manager(*, only: Iterable[str] | None = None, disable: Iterable[
     only = None if only is None else set(only)
     pm = pluggy.PluginManager("labdeck")
     pm.add_hookspecs(hookspecs)
-    dists: dict[str, Any] = {}  # name -> (distribution, version), or a Distribution (METADATA read when listed)
+    dists: dict[str, Any] = {}  # name -> (distribution, version), or its metadata folder (read when listed)
     for name, module in BUILTIN_PLUGINS.items():
         pm.register(importlib.import_module(module), name=name)
         dists[name] = ("labdeck (built in)", "-")
@@ -66,7 +67,7 @@ def make_plugin_manager(*, only: Iterable[str] | None = None, disable: Iterable[
             except Exception as error:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {error}") from error
             _register(pm, plugin, ep.name)
-            dists[ep.name] = ep.dist or ("?", "?")
+            dists[ep.name] = ep.metadata
     for name, plugin in (extra or {}).items():
         if plugin_enabled(name, only, disable, environ):
             _register(pm, plugin, name)
@@ -93,7 +94,7 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     for name, plugin in sorted(pm.list_name_plugin()):
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
         dist = dists.get(name, (getattr(plugin, "__name__", name), "-"))
-        dist, version = dist if isinstance(dist, tuple) else (dist.name, dist.version)
+        dist, version = distribution_of(dist) if isinstance(dist, Path) else dist
         infos.append(PluginInfo(name, dist, version, hooks))
     return infos
 
