@@ -297,7 +297,7 @@ def test_a_check_script_that_exits_before_labdeck_writes_its_inputs_still_report
 
     async def run():
         runner = CheckRunner(views=None, deck=make_deck({"notes": labdeck_notes}))
-        async with contextlib.aclosing(runner._lifecycle(None)) as life:
+        async with contextlib.aclosing(runner.lifecycle(None)) as life:
             await anext(life)
             monkeypatch.setattr(asyncio, "create_subprocess_exec", exited_spawn())
             script = ["sh", "-c", "echo gone; exit 3"]

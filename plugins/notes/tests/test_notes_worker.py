@@ -102,22 +102,24 @@ async def _group_gone(group: int, within: float = 10) -> bool:
 
 
 async def _notes_views(labdeck_client, content: Path):
-    """The notes plugin's ``Views`` of a new client (``views.client``)."""
+    """The notes plugin's ``Views`` of a new client (``views.client``), made by its first request
+    under notes/ (``-/help``: no page, no worker)."""
     import labdeck_notes
     from labdeck_notes.views import Views
 
     made: list[Views] = []
-    original = Views.app
+    original = Views.__init__
 
-    def remember(self):
+    def remember(self, *args, **kwargs):
         made.append(self)
-        return original(self)
+        original(self, *args, **kwargs)
 
-    Views.app = remember
+    Views.__init__ = remember
     try:
         client = await labdeck_client({"notes": labdeck_notes}, auth="none", content=content)
+        assert (await client.get("/notes/-/help")).status == 200
     finally:
-        Views.app = original
+        Views.__init__ = original
     made[0].client = client
     return made[0]
 

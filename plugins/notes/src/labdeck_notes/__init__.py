@@ -68,31 +68,10 @@ def register_hookspecs():
 @hookimpl
 def register_routes(deck):
     from .asciidoctor_client import warn_without_node
-    from .check_runner import CheckRunner
-    from .events import PageEvents
-    from .formats.setup_scripts import setup_context
-    from .help import Help
-    from .killercoda_steps import StepScripts
-    from .progress import progress_context
-    from .site import Site
-    from .views import Views
+    from .mount import notes_app
 
-    own = deck.settings.notes
-    warn_without_node(own.content)
-    site = Site(own.content, workshop_file=own.workshop_file)
-
-    views = Views(site, live_reload=own.live_reload, hidden_env=deck.settings.secrets(),
-                  render_timeout=own.render_timeout)
-    app = views.app()
-    if own.setup_scripts:
-        app.cleanup_ctx.append(setup_context(own.content))  # workshop/setup.d/*.sh, once per start
-    app.cleanup_ctx.append(progress_context(own.progress_file))  # app[PROGRESS]: progress.py
-    StepScripts(views, deck).install(app)  # a Killercoda step's background / foreground scripts
-    CheckRunner(views, deck).install(app)  # POST -/checks/run: a page's checks (check_runner.py)
-    help = Help(views, own.help)
-    help.install(app)  # ask for help, the instructor's broadcast (help.py)
-    PageEvents(views, help).install(app)  # a page's one event stream: live reload and help (events.py)
-    return app
+    warn_without_node(deck.settings.notes.content)
+    return notes_app(deck)
 
 
 @hookimpl  # landing-page order: dashboard (tryfirst), notes, terminal (trylast)
@@ -104,7 +83,7 @@ def default_page(deck):
 def dashboard_tabs(deck):
     from labdeck_dashboard import Tab
 
-    from .workshop import find_base
+    from .folders import find_base
 
     content = deck.settings.notes.content
     tabs = []

@@ -117,11 +117,7 @@ class CheckRunner:
         self._slots: asyncio.Semaphore | None = None
         self.running: set[asyncio.subprocess.Process] = set()
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_post("/-/checks/run", self.run_route)
-        app.cleanup_ctx.append(self._lifecycle)
-
-    async def _lifecycle(self, app: web.Application):
+    async def lifecycle(self, app: web.Application):
         self._slots = asyncio.Semaphore(self.limit)
         yield
         for process in list(self.running):  # a check does not outlive labdeck

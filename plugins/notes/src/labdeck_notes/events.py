@@ -34,9 +34,6 @@ class PageEvents:
         self.views = views
         self.help = help
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_get("/-/events", self.events)
-
     async def events(self, request: web.Request) -> web.StreamResponse:
         """The first ``version`` event carries the page's current version, which the page
         compares with the one it was rendered with: an edit made before the stream connected,

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 MESSAGE_LIMIT = 500  #: characters of a hand's or a broadcast's message
 COMMAND_LIMIT = 300  #: characters kept of each command a hand carries
-BROADCAST = web.AppKey("broadcast", dict)
 
 
 def _text(fields: dict[str, Any], key: str, limit: int) -> str:
@@ -44,6 +43,7 @@ class Help:
     def __init__(self, views: Views, enabled: bool):
         self.views = views
         self.enabled = enabled
+        self.message: dict[str, Any] = {}  #: the instructor's broadcast, shown on every page
         self.version = 0  #: changes with any hand or the broadcast: open streams look again
         self._changed = asyncio.Condition()
 
@@ -52,16 +52,10 @@ class Help:
             self.version += 1
             self._changed.notify_all()
 
-    def install(self, app: web.Application) -> None:
-        app[BROADCAST] = {}
-        app.router.add_get("/-/help", self.state)
-        app.router.add_post("/-/progress/hand", self.hand)
-        app.router.add_post("/-/broadcast", self.broadcast)
-
     async def current(self, request: web.Request) -> dict[str, Any]:
         progress = request.app.get(PROGRESS)
         hand = await self.views.off_loop(progress.hand, attendee(request)) if progress and self.enabled else None
-        return {"enabled": self.enabled, "hand": hand, "broadcast": request.app[BROADCAST] or None}
+        return {"enabled": self.enabled, "hand": hand, "broadcast": self.message or None}
 
     async def state(self, request: web.Request) -> web.Response:
         return web.json_response(await self.current(request), headers={"Cache-Control": "no-store"})
@@ -109,8 +103,8 @@ class Help:
     async def broadcast(self, request: web.Request) -> web.Response:
         fields = await json_body(request)
         message = _text(fields, "message", MESSAGE_LIMIT)
-        request.app[BROADCAST].clear()
+        self.message.clear()
         if message:  # an empty message takes the last one down
-            request.app[BROADCAST].update(message=message, at=time.time(), sender=_text(fields, "from", 64))
+            self.message.update(message=message, at=time.time(), sender=_text(fields, "from", 64))
         await self.changed()
-        return web.json_response({"broadcast": request.app[BROADCAST] or None})
+        return web.json_response({"broadcast": self.message or None})

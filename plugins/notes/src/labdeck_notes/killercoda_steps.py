@@ -37,11 +37,7 @@ class StepScripts:
         self.running: set[asyncio.subprocess.Process] = set()
         self._waiting: set[asyncio.Task] = set()
 
-    def install(self, app: web.Application) -> None:
-        app.router.add_post("/-/killercoda/start", self.start)
-        app.cleanup_ctx.append(self._lifecycle)
-
-    async def _lifecycle(self, app: web.Application):
+    async def lifecycle(self, app: web.Application):
         yield
         for process in list(self.running):  # a background script does not outlive labdeck
             try:

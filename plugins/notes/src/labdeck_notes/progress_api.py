@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from .check_blocks import page_checks
 from .progress import PROGRESS, attendee
@@ -36,8 +37,9 @@ def sequence(workshop: Workshop) -> list[dict[str, Any]]:
             for page in (workshop.pages[page_id] for page_id in workshop.sequence)]
 
 
-def routes(views: Views) -> list[web.AbstractRouteDef]:
-    """The API's routes, bound to ``views`` (its workshop and its thread for slow work)."""
+def handlers(views: Views) -> dict[str, Handler]:
+    """The API's handlers by their name in the notes' route table (mount.py), bound to ``views``
+    (its workshop and its thread for slow work)."""
 
     def store(request: web.Request):
         progress = request.app.get(PROGRESS)
@@ -80,8 +82,7 @@ def routes(views: Views) -> list[web.AbstractRouteDef]:
         await views.off_loop(progress.reset, user)
         return web.json_response({"reset": progress.problem is None})
 
-    return [web.get("/-/progress", snapshot), web.post("/-/progress/result", result),
-            web.post("/-/progress/reset", reset)]
+    return {"progress_snapshot": snapshot, "progress_result": result, "progress_reset": reset}
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:

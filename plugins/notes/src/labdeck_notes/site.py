@@ -14,9 +14,10 @@ import time
 import zlib
 from pathlib import Path
 
+from .folders import find_base
 from .formats.educates import DEFINITION
 from .render import RenderCache
-from .workshop import Workshop, find_base, load_workshop
+from .workshop import Workshop, load_workshop
 
 log = logging.getLogger(__name__)
 

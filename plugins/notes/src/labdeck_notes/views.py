@@ -24,7 +24,6 @@ from .asciidoctor_client import has_asciidoc
 from .check_gate import page_gate
 from .files import safe_file
 from .progress import PROGRESS, attendee
-from .progress_api import routes as progress_routes
 from .render import file_key
 from .renders import PageRenders
 from .site import MISSING, Site
@@ -116,14 +115,8 @@ class Views:
         self._thread: ThreadPoolExecutor | None = None
         self._loading = asyncio.Lock()
 
-    def app(self) -> web.Application:
-        """The plugin's sub-app: its routes, and the worker thread's life in ``cleanup_ctx``."""
-        app = web.Application()
-        app.router.add_routes(self.routes())
-        app.cleanup_ctx.append(self._worker_lifecycle)
-        return app
-
-    async def _worker_lifecycle(self, app: web.Application):
+    async def lifecycle(self, app: web.Application):
+        """The thread for quick file work, and the AsciiDoc warm-up, while the notes app runs."""
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labdeck-notes")
         warming = asyncio.get_running_loop().create_task(self._warm_for_asciidoc())
         yield
@@ -166,18 +159,6 @@ class Views:
                     else:
                         site.replace(workshop, signature, started)
         return site.current
-
-    def routes(self) -> list[web.AbstractRouteDef]:
-        return [
-            web.get("/", self.home),
-            web.static("/-/static", HERE / "static"),
-            web.get("/-/pygments.css", self.pygments_css),
-            web.get("/-/overview", self.overview),
-            *progress_routes(self),
-            web.get("/slides", self.slides_slash),
-            web.get("/slides/{path:.*}", self.slides),
-            web.get("/{path:.+}", self.page_or_file),
-        ]
 
     # -- helpers ------------------------------------------------------------------
 

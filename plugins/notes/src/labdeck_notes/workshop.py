@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .configjs import ConfigJs, declared_names, load_config_js
+from .folders import find_base
 from .formats.educates import apply_if_educates
 from .frontmatter import ContentError, load_yaml, meta_line, split_front_matter
 from .problems import ERROR, WARNING, Problem
@@ -126,17 +127,6 @@ _HEADING = re.compile(r"^(?:#{1,2}\s+(.+?)\s*#*\s*$|=\s+(.+?)\s*$)", re.MULTILIN
 def first_heading(body: str) -> str | None:
     match = _HEADING.search(body[:4000])
     return (match.group(1) or match.group(2)).strip() if match else None
-
-
-def find_base(root: Path) -> tuple[Path, Path]:
-    """(base, content) for the folder an author or operator gave."""
-    for sub in ("workshop", "raneto"):
-        if (root / sub / "content").is_dir():
-            return root / sub, root / sub / "content"
-    markers = ("modules.yaml", "workshop.yaml", "config.js")
-    if (root / "content").is_dir() and any((root / name).exists() for name in markers):
-        return root, root / "content"
-    return root, root
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -58,7 +58,7 @@ def setup_context(root: Path | None) -> Callable[[web.Application], AsyncIterato
     """A cleanup context for the notes sub-app: starts the scripts in the background."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        from ..workshop import find_base
+        from ..folders import find_base
 
         task = None
         if root is not None and scripts(find_base(Path(root))[0]):
