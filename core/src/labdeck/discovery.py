@@ -55,13 +55,14 @@ def entry_points(group: str, path: Iterable[str] | None = None) -> Iterator[Foun
             if distribution in seen:
                 continue
             seen.add(distribution)
-            metadata = Path(folder or ".", name)
+            metadata = os.path.join(folder or ".", name)
             try:
-                text = (metadata / "entry_points.txt").read_text(encoding="utf-8")
+                with open(os.path.join(metadata, "entry_points.txt"), encoding="utf-8") as file:
+                    text = file.read()
             except OSError:  # none, or an egg-info that is a file
                 continue
             for entry, value in _section(text, group):
-                yield Found(entry, value, metadata)
+                yield Found(entry, value, Path(metadata))
 
 
 def _section(text: str, group: str) -> Iterator[tuple[str, str]]:
