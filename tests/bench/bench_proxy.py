@@ -9,6 +9,7 @@ One run, one machine, the same upstream (nginx answering a fixed body) and the s
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import secrets
@@ -100,6 +101,18 @@ def wrk(url: str, duration: int, connections: int, headers: list[str] = ()) -> d
             "errors": int(errors.group(1)) if errors else 0}
 
 
+def session_cookie(port: int, token: str) -> str:
+    """The ``name=value`` of the session cookie a browser gets when it signs in with the token."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", f"/?token={token}")
+    response = connection.getresponse()
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    connection.close()
+    if response.status != 302 or "=" not in cookie:
+        raise RuntimeError(f"signing in with the token gave {response.status} and no cookie")
+    return cookie
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10)
@@ -120,8 +133,8 @@ def main() -> int:
         nginx(stack, workdir, upstream, None)
         ports = {name: free_port() for name in ("labdeck", "chp", "nginx", "hello")}
         pids = {"direct": []}
-        pids["labdeck"] = [start(stack, [sys.executable, str(HERE / "proxy_app.py"), str(ports["labdeck"]),
-                                         str(upstream), token], ports["labdeck"])]
+        pids["labdeck"] = pids["labdeck, browser's cookie"] = [start(stack, [
+            sys.executable, str(HERE / "proxy_app.py"), str(ports["labdeck"]), str(upstream), token], ports["labdeck"])]
         chp_command = [str(chp), "--ip", "127.0.0.1", "--port", str(ports["chp"]), "--api-ip", "127.0.0.1",
                        "--api-port", str(free_port()), "--default-target", f"http://127.0.0.1:{upstream}",
                        "--log-level", "error"]
@@ -133,6 +146,9 @@ def main() -> int:
         runs = {
             "direct": (f"http://127.0.0.1:{upstream}/", []),
             "labdeck": (f"http://127.0.0.1:{ports['labdeck']}/up/", [f"Authorization: token {token}"]),
+            # as a signed-in browser asks: the session cookie, beside a cookie of the upstream's own
+            "labdeck, browser's cookie": (f"http://127.0.0.1:{ports['labdeck']}/up/",
+                                          [f"Cookie: {session_cookie(ports['labdeck'], token)}; _xsrf=2|a1b2|c3d4"]),
             "configurable-http-proxy": (f"http://127.0.0.1:{ports['chp']}/", []),
             "nginx": (f"http://127.0.0.1:{ports['nginx']}/", []),
             "aiohttp hello (floor)": (f"http://127.0.0.1:{ports['hello']}/", []),
@@ -146,10 +162,10 @@ def main() -> int:
     chp_rps = results["configurable-http-proxy"]["rps"]
     print(f"small GET, wrk -t1 -c{args.connections} -d{args.duration}s, one run on {os.cpu_count()} cores")
     print("cpu/req: CPU time the proxy process spent per request (robust when the machine is busy)")
-    print(f"{'path':<26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs CHP':>8}{'cpu/req us':>12}{'errors':>8}")
+    print(f"{'path':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs CHP':>8}{'cpu/req us':>12}{'errors':>8}")
     chp_cpu = results["configurable-http-proxy"]["cpu_us"]
     for name, r in results.items():
-        print(f"{name:<26}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / chp_rps:>7.2f}x"
+        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / chp_rps:>7.2f}x"
               f"{r['cpu_us']:>12.0f}{r['errors']:>8}")
     if chp_cpu:
         print(f"labdeck CPU per request / CHP's: {results['labdeck']['cpu_us'] / chp_cpu:.2f}")

@@ -38,3 +38,18 @@ async def test_expired_cookie_is_signed_out(labdeck_client):
     client = await labdeck_client(session_max_age=-1)
     await labdeck_login(client)
     assert (await client.get("/")).status == 401
+
+
+async def test_a_cookie_verified_before_still_expires(labdeck_client, monkeypatch):
+    """A session cookie is verified by its signature once and remembered (session.py): the
+    remembered one must still expire when its signature would have."""
+    import time
+
+    from labdeck.auth import session
+
+    client = await labdeck_client(session_max_age=60)
+    await labdeck_login(client)
+    assert (await client.get("/", allow_redirects=False)).status != 401  # verified, and remembered
+    later = time.time() + 61
+    monkeypatch.setattr(session.time, "time", lambda: later)
+    assert (await client.get("/", allow_redirects=False)).status == 401
