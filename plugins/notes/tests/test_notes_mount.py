@@ -48,3 +48,13 @@ def test_without_a_request_the_notes_are_made_soon_after_the_start():
         print("labdeck_notes.views" in sys.modules)
         print((await client.get("/notes/-/help")).status)
         """) == ["[]", "True", "200"]
+
+
+def test_every_route_names_a_handler_and_every_handler_has_a_route(tmp_path):
+    import labdeck_notes
+    from labdeck_notes.mount import ROUTES
+    from labdeck_notes.parts import NotesParts
+    from labdeck_testing import make_deck
+
+    deck = make_deck({"notes": labdeck_notes}, content=EXAMPLES / "workshop", runtime_dir=tmp_path)
+    assert sorted(name for *_, name in ROUTES) == sorted(NotesParts(deck).handlers)

@@ -62,6 +62,7 @@ class LazyParts:
         self._parts: NotesParts | None = None
         self._lock = asyncio.Lock()
         self._lives = contextlib.AsyncExitStack()
+        self._building: asyncio.Future | None = None
 
     async def get(self) -> NotesParts:
         if self._parts is None:
@@ -77,17 +78,21 @@ class LazyParts:
 
     async def context(self, app: web.Application) -> AsyncIterator[None]:
         """A cleanup context: the parts made soon after the start, their lives ended with the app's."""
-        building = asyncio.get_running_loop().call_later(BUILD_AFTER, self._build_now)
+        timer = asyncio.get_running_loop().call_later(BUILD_AFTER, self._build_now)
         yield
-        building.cancel()
+        timer.cancel()
+        if self._building is not None and not self._building.done():
+            self._building.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._building
         await self._lives.aclose()
 
     def _build_now(self) -> None:
-        task = asyncio.ensure_future(self.get())
-        task.add_done_callback(self._report)
+        self._building = asyncio.ensure_future(self.get())
+        self._building.add_done_callback(self._report)
 
     @staticmethod
-    def _report(task: asyncio.Task) -> None:
+    def _report(task: asyncio.Future) -> None:
         if not task.cancelled() and task.exception() is not None:  # a request tries again and shows it
             log.error("the notes could not be made ready", exc_info=task.exception())
 
