@@ -25,6 +25,14 @@ def test_importing_labdeck_loads_neither_aiohttp_nor_pluggy():
     assert result.stdout.strip() == "[]"
 
 
+def test_every_public_name_is_there_and_the_api_module_has_no_other():
+    import labdeck
+    from labdeck import api
+
+    assert {name for name in vars(api) if not name.startswith("_")} == set(labdeck.__all__) - {"__version__"}
+    assert all(getattr(labdeck, name) is not None for name in labdeck.__all__)
+
+
 async def test_collections_resume_once_labdeck_is_up_and_the_start_is_frozen(monkeypatch):
     monkeypatch.setattr(server, "SETTLE_SECONDS", 0.05)
     pm = make_plugin_manager(discover=False, environ={})

@@ -1,7 +1,12 @@
 """Session cookies: tampered, expired or from another prefix mean signed out, never a 500."""
 
+import time
+
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from itsdangerous import URLSafeTimedSerializer
 
+from labdeck import Principal, SessionCookies
 from labdeck.auth.session import cookie_name
 from labdeck_testing import labdeck_login
 
@@ -40,16 +45,29 @@ async def test_expired_cookie_is_signed_out(labdeck_client):
     assert (await client.get("/")).status == 401
 
 
-async def test_a_cookie_verified_before_still_expires(labdeck_client, monkeypatch):
-    """A session cookie is verified by its signature once and remembered (session.py): the
-    remembered one must still expire when its signature would have."""
-    import time
 
-    from labdeck.auth import session
+def remembered_session(max_age: int = 60) -> tuple[SessionCookies, web.Request, str]:
+    """Session cookies, and a request carrying a cookie of theirs that was verified once (and so
+    remembered: session.py); with the session's id."""
+    sessions = SessionCookies("/", max_age, b"k" * 32)
+    response = web.Response()
+    sessions.write(response, make_mocked_request("GET", "/"), Principal(name="alice", backend="token"))
+    value = response.cookies[sessions.name].value
+    request = make_mocked_request("GET", "/", headers={"Cookie": f"{sessions.name}={value}; other=1"})
+    assert sessions.read(request).name == "alice"
+    return sessions, request, sessions.unsign(value, max_age)["s"]
 
-    client = await labdeck_client(session_max_age=60)
-    await labdeck_login(client)
-    assert (await client.get("/", allow_redirects=False)).status != 401  # verified, and remembered
+
+def test_a_cookie_verified_before_still_expires(monkeypatch):
+    """A session cookie is verified by its signature once and remembered: the remembered one must
+    still expire when its signature would have."""
+    sessions, request, _ = remembered_session(max_age=60)
     later = time.time() + 61
-    monkeypatch.setattr(session.time, "time", lambda: later)
-    assert (await client.get("/", allow_redirects=False)).status == 401
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert sessions.read(request) is None
+
+
+def test_a_cookie_verified_before_is_refused_once_its_session_is_revoked():
+    sessions, request, sid = remembered_session()
+    sessions.revoke(sid)
+    assert sessions.read(request) is None

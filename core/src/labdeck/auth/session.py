@@ -53,10 +53,12 @@ class SessionCookies:
     def sign(self, data: Any, *, salt: str = "") -> str:
         return self.serializer.dumps(data, salt=f"labdeck-session:{self.prefix}{salt}")
 
-    def unsign(self, value: str, max_age: int, *, salt: str = "") -> Any | None:
-        """The signed data, or None when it was tampered with, expired or malformed."""
+    def unsign(self, value: str, max_age: int, *, salt: str = "", timestamped: bool = False) -> Any | None:
+        """The signed data (with when it was signed, a datetime, if ``timestamped``), or None when it
+        was tampered with, expired or malformed."""
         try:
-            return self.serializer.loads(value, max_age=max_age, salt=f"labdeck-session:{self.prefix}{salt}")
+            return self.serializer.loads(value, max_age=max_age, salt=f"labdeck-session:{self.prefix}{salt}",
+                                         return_timestamp=timestamped)
         except (BadSignature, ValueError, TypeError):
             return None
 
@@ -83,13 +85,9 @@ class SessionCookies:
 
     def _verify(self, value: str | None) -> tuple[dict, float] | None:
         """The session data and when it was signed, if ``value`` is a session cookie of ours."""
-        if not value:
+        if not value or (unsigned := self.unsign(value, self.max_age, timestamped=True)) is None:
             return None
-        try:
-            data, signed = self.serializer.loads(value, max_age=self.max_age, salt=f"labdeck-session:{self.prefix}",
-                                                 return_timestamp=True)
-        except (BadSignature, ValueError, TypeError):
-            return None
+        data, signed = unsigned
         valid = isinstance(data, dict) and isinstance(data.get("u"), str) and isinstance(data.get("s"), str)
         return (data, signed.timestamp()) if valid else None
 

@@ -3,8 +3,8 @@
 It was a Jinja template. Importing jinja2 and loading the template were 18 ms of a start whose
 whole budget beyond a bare aiohttp app is 40 ms (docs/benchmarks.md, issue 18), and this page is
 the one a start answers first; the page's logic is in layout.py, so what is left is markup.
-Every value is escaped where it is written (``_attr``/``_text``); the config is JSON with ``<``,
-``>``, ``&`` and ``'`` escaped, so it cannot end its ``<script>`` element.
+Every value is escaped where it is written (``html.escape``, quotes included); the config is
+JSON with ``<``, ``>``, ``&`` and ``'`` escaped, so it cannot end its ``<script>`` element.
 """
 
 from __future__ import annotations
@@ -13,13 +13,6 @@ import json
 from html import escape
 
 from .layout import Layout
-
-
-def _text(value: str) -> str:
-    return escape(value, quote=True)
-
-
-_attr = _text
 
 
 def config_json(config: dict) -> str:
@@ -31,9 +24,9 @@ def config_json(config: dict) -> str:
 def _terminal_panes(layout: Layout, indent: str) -> str:
     return "".join(
         f'{indent}<div class="ld-terminal-pane">\n'
-        f'{indent}  <iframe class="ld-terminal" data-session="{_attr(session)}" '
-        f'src="{_attr(layout.terminal_url or "")}session/{_attr(session)}"\n'
-        f'{indent}          title="Terminal {_attr(session)}" allow="clipboard-read; clipboard-write"></iframe>\n'
+        f'{indent}  <iframe class="ld-terminal" data-session="{escape(session)}" '
+        f'src="{escape(layout.terminal_url or "")}session/{escape(session)}"\n'
+        f'{indent}          title="Terminal {escape(session)}" allow="clipboard-read; clipboard-write"></iframe>\n'
         f'{indent}</div>\n'
         for session in layout.sessions)
 
@@ -43,8 +36,8 @@ def _header(layout: Layout) -> str:
     if layout.sessions and not layout.terminals_below:
         tabs.append('<button type="button" class="ld-tab" role="tab" data-tab="Terminal" aria-selected="false">'
                     'Terminal</button>')
-    tabs += [f'<button type="button" class="ld-tab" role="tab" data-tab="{_attr(tab.name)}" '
-             f'title="{_attr(tab.title or tab.name)}"\n            aria-selected="false">{_text(tab.name)}</button>'
+    tabs += [f'<button type="button" class="ld-tab" role="tab" data-tab="{escape(tab.name)}" '
+             f'title="{escape(tab.title or tab.name)}"\n            aria-selected="false">{escape(tab.name)}</button>'
              for tab in layout.tabs]
     switch = ""
     if layout.notes_url and layout.has_work_area:  # narrow windows show the notes or the work area
@@ -58,12 +51,12 @@ def _header(layout: Layout) -> str:
         items.append('<button type="button" role="menuitem" data-menu="reload">Reload the current tab</button>')
     items.append('<div class="ld-menu-heading" role="presentation">Open in a new browser tab</div>')
     if layout.notes_url:
-        items.append(f'<a role="menuitem" href="{_attr(layout.notes_url)}" target="_blank" rel="noopener">'
+        items.append(f'<a role="menuitem" href="{escape(layout.notes_url)}" target="_blank" rel="noopener">'
                      'Workshop notes</a>')
     if layout.sessions:
-        items.append(f'<a role="menuitem" href="{_attr(layout.terminal_url or "")}session/1" target="_blank" '
+        items.append(f'<a role="menuitem" href="{escape(layout.terminal_url or "")}session/1" target="_blank" '
                      'rel="noopener">Terminal 1</a>')
-    items += [f'<a role="menuitem" href="{_attr(tab.url)}" target="_blank" rel="noopener">{_text(tab.name)}</a>'
+    items += [f'<a role="menuitem" href="{escape(tab.url)}" target="_blank" rel="noopener">{escape(tab.name)}</a>'
               for tab in layout.tabs]
     if layout.restart_url:
         items += ["<hr>", '<button type="button" role="menuitem" data-menu="restart">Restart the workshop&hellip;'
@@ -92,8 +85,8 @@ def _work_area(layout: Layout) -> str:
     elif layout.sessions:
         parts.append('    <div class="ld-panel ld-terminals" role="tabpanel" data-tab="Terminal" hidden>\n'
                      + _terminal_panes(layout, "      ") + "    </div>\n")
-    parts += [f'    <div class="ld-panel" role="tabpanel" data-tab="{_attr(tab.name)}" hidden>\n'
-              f'      <iframe data-src="{_attr(tab.url)}" title="{_attr(tab.title or tab.name)}" '
+    parts += [f'    <div class="ld-panel" role="tabpanel" data-tab="{escape(tab.name)}" hidden>\n'
+              f'      <iframe data-src="{escape(tab.url)}" title="{escape(tab.title or tab.name)}" '
               'allow="clipboard-read; clipboard-write"></iframe>\n'
               "    </div>\n" for tab in layout.tabs]
     if below:
@@ -109,7 +102,7 @@ def render_page(layout: Layout, *, static: str, labdeck_js: str, version: str) -
     main = []
     if layout.notes_url:
         main.append('  <section class="ld-pane ld-notes-pane" id="ld-notes-pane" aria-label="Workshop notes">\n'
-                    f'    <iframe class="ld-notes" id="ld-notes" name="labdeck-notes" src="{_attr(layout.notes_url)}" '
+                    f'    <iframe class="ld-notes" id="ld-notes" name="labdeck-notes" src="{escape(layout.notes_url)}" '
                     'title="Workshop notes"\n            allow="clipboard-read; clipboard-write"></iframe>\n'
                     "  </section>\n")
     if layout.has_work_area:
@@ -117,7 +110,7 @@ def render_page(layout: Layout, *, static: str, labdeck_js: str, version: str) -
     if not layout.notes_url and not layout.has_work_area:
         main.append('  <p class="ld-empty">Nothing to show yet: install labdeck-notes or labdeck-terminal, or '
                     "configure a tab\n    (LABDECK_DASHBOARD_TABS).</p>\n")
-    static, version = _attr(static), _attr(version)
+    static, version = escape(static), escape(version)
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -125,7 +118,7 @@ def render_page(layout: Layout, *, static: str, labdeck_js: str, version: str) -
         f'<link rel="stylesheet" href="{static}dashboard.css?v={version}">\n'
         '<script id="labdeck-dashboard-config" type="application/json">'
         f"{config_json(layout.client_config())}</script>\n"
-        f'<script src="{_attr(labdeck_js)}" defer></script>\n'
+        f'<script src="{escape(labdeck_js)}" defer></script>\n'
         f'<script src="{static}vendor/split.js/split.min.js?v={version}" defer></script>\n'
         f'<script src="{static}dashboard.js?v={version}" defer></script>\n'
         "</head>\n<body>\n"
