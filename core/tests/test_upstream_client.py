@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+from labdeck import ProxySpec, hookimpl
 from labdeck_testing import labdeck_login
 
 
@@ -52,8 +53,8 @@ async def raw_upstream():
 
 @pytest.fixture
 def through(labdeck_client, proxy_plugin):
-    async def factory(upstream):
-        client = await labdeck_client({"p": proxy_plugin(f"http://127.0.0.1:{upstream.port}/base/")})
+    async def factory(upstream, **settings):
+        client = await labdeck_client({"p": proxy_plugin(f"http://127.0.0.1:{upstream.port}/base/")}, **settings)
         await labdeck_login(client)
         return client
 
@@ -147,3 +148,56 @@ async def test_idle_connections_are_capped(raw_upstream, through, monkeypatch):
     for _ in range(4):  # sequential: only the kept connections are reused
         assert (await client.get("/up/x")).status == 200
     assert upstream.connections == 6
+
+
+def hangs_on_slow(release: asyncio.Event, arrived: asyncio.Event | None = None):
+    """An upstream that answers at once, except ``/slow``, which waits for ``release``."""
+
+    async def answer(upstream, head, writer):
+        if b"/slow" in head:
+            if arrived is not None:
+                arrived.set()
+            await release.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+    return answer
+
+
+async def test_an_upstream_that_never_answers_is_a_504_while_other_requests_are_served(raw_upstream, through):
+    release = asyncio.Event()
+    client = await through(await raw_upstream(hangs_on_slow(release)), proxy_timeout=0.3)
+    slow, quick = await asyncio.gather(client.get("/up/slow"), client.get("/up/x"))
+    assert quick.status == 200 and await quick.text() == "ok"
+    assert slow.status == 504 and "No answer within 0.3 seconds" in await slow.text()
+    release.set()
+    again = await client.get("/up/x")  # the timed-out connection is not handed to the next request
+    assert again.status == 200 and await again.text() == "ok"
+
+
+class TwoRoutes:
+    """``patient/`` waits 30 s for its upstream, ``up/`` 0.3 s: the same upstream behind both."""
+
+    def __init__(self, upstream: str):
+        self.upstream = upstream
+
+    @hookimpl
+    def register_proxies(self, deck):
+        return [ProxySpec(path="patient/", upstream=self.upstream, timeout=30),
+                ProxySpec(path="up/", upstream=self.upstream, timeout=0.3)]
+
+
+async def test_a_routes_short_timeout_applies_while_a_longer_one_is_waiting(raw_upstream, labdeck_client):
+    """One alarm serves every request in flight: a request with a later deadline must not
+    put off an earlier one's."""
+    release, arrived = asyncio.Event(), asyncio.Event()
+    upstream = await raw_upstream(hangs_on_slow(release, arrived))
+    client = await labdeck_client({"two": TwoRoutes(f"http://127.0.0.1:{upstream.port}/")})
+    await labdeck_login(client)
+    patient = asyncio.ensure_future(client.get("/patient/slow"))
+    await arrived.wait()
+    # had it waited for the patient request's deadline, this would still be waiting in 10 s
+    response = await asyncio.wait_for(client.get("/up/slow"), 10)
+    assert response.status == 504 and "No answer within 0.3 seconds" in await response.text()
+    release.set()
+    assert (await patient).status == 200

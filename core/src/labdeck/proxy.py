@@ -189,32 +189,34 @@ class Proxy:
         return await self._http(request, route)
 
     async def _send(self, request: web.Request, route: Route, headers: CIMultiDict,
-                    data: object) -> aiohttp.ClientResponse | LeanResponse:
-        """The upstream's answer (aiohttp's or the lean client's, alike where _relay looks)."""
+                    data: object, deadline: float) -> aiohttp.ClientResponse | LeanResponse:
+        """The upstream's answer (aiohttp's or the lean client's, alike where _relay looks), its
+        headers by ``deadline`` (the loop's time) or TimeoutError."""
         if data is None and request.method == "GET" and route.lean_address is not None:
             host, port = route.lean_address
             return await self._lean.get(host, port, route.spec.unix_socket,
-                                        route.upstream_url(request)[len(route.upstream_origin):], headers)
+                                        route.upstream_url(request)[len(route.upstream_origin):], headers, deadline)
         session = self._session(route.spec.unix_socket)
-        return await session.request(request.method, route.upstream_url(request), headers=headers, data=data,
-                                     allow_redirects=False, ssl=route.ssl)
+        async with asyncio.timeout_at(deadline):
+            return await session.request(request.method, route.upstream_url(request), headers=headers, data=data,
+                                         allow_redirects=False, ssl=route.ssl)
 
     async def _http(self, request: web.Request, route: Route) -> web.StreamResponse:
         headers = self.forward_headers(request, route)
         data = request.content if request.body_exists else None
-        deadline = time.monotonic() + self.connect_retry
+        retry_until = time.monotonic() + self.connect_retry
         timeout = route.spec.timeout or self.timeout
         while True:
             try:
-                async with asyncio.timeout(timeout):
-                    upstream = await self._send(request, route, headers, data)
+                answer_by = asyncio.get_running_loop().time() + timeout
+                upstream = await self._send(request, route, headers, data, answer_by)
                 break
             except TimeoutError:
                 return upstream_unavailable(self._what(route), 504, f"No answer within {timeout:g} seconds.")
             except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
                 return self._tls_failed(route, error)
             except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, OSError) as error:
-                if data is None and time.monotonic() < deadline:
+                if data is None and time.monotonic() < retry_until:
                     await asyncio.sleep(0.2)
                     continue
                 log.warning("upstream %s unreachable: %s", route.spec.upstream, type(error).__name__)
