@@ -92,6 +92,11 @@ class LeanResponse:
                 await self._waiter
 
     async def read(self) -> bytes:
+        if self.complete and not self._connection.paused:  # a small answer came whole: no waiting
+            body = b"".join(self._chunks)
+            self._chunks.clear()
+            self._buffered = 0
+            return body
         return b"".join([chunk async for chunk in self.iter_any()])
 
     def release(self) -> None:
@@ -173,8 +178,7 @@ class _Connection(asyncio.Protocol):
             return
         self.response = None
         if response.complete and not self.closed and not self.paused:
-            self.parser = httptools.HttpResponseParser(self)
-            self.pool.put_back(self)
+            self.pool.put_back(self)  # its parser reads the next answer on from where this one ended
         else:
             self._abort(None)
 

@@ -88,6 +88,8 @@ class Throttle:
 
     def verdict(self, request: web.Request, valid: bool, who: str = "") -> bool:
         """``valid``, unless this address must wait (429); a success forgets its failures."""
+        if valid and not self._failures:  # nobody is waiting out failures: every signed-in request
+            return True
         address, now = client_address(request, self.proxies), time.time()
         count, last = self._failures.pop(address, (0, 0.0))
         if count >= self.FREE and (wait := last + min(2.0 ** (count - self.FREE), self.CAP) - now) > 0:
