@@ -1,9 +1,12 @@
 """Small-GET throughput and latency: direct, through labdeck, configurable-http-proxy and nginx.
 
 One run, one machine, the same upstream (nginx answering a fixed body) and the same load
-(wrk). Only the ratios mean anything: the load tool shares the CPU with the servers.
+(wrk). Only the ratios mean anything: the load tool shares the CPU with the servers. Each
+round runs every path once, starting one path further along than the round before, and the
+figures are medians over the rounds: which path runs after which, and where the scheduler
+puts three busy processes on two cores, moved a single 10-second run by ±15%.
 
-    python tests/bench/bench_proxy.py [--duration 10] [--connections 50]
+    python tests/bench/bench_proxy.py [--rounds 5] [--duration 4] [--connections 50]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,7 +119,8 @@ def session_cookie(port: int, token: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=4, help="seconds per path per round")
     parser.add_argument("--connections", type=int, default=50)
     args = parser.parse_args()
     chp = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -153,22 +158,32 @@ def main() -> int:
             "nginx": (f"http://127.0.0.1:{ports['nginx']}/", []),
             "aiohttp hello (floor)": (f"http://127.0.0.1:{ports['hello']}/", []),
         }
-        for name, (url, headers) in runs.items():
+        for url, headers in runs.values():
             wrk(url, 2, args.connections, headers)  # warm up
-            before = cpu_seconds(pids[name])
-            results[name] = wrk(url, args.duration, args.connections, headers)
-            requests = results[name]["rps"] * args.duration
-            results[name]["cpu_us"] = (cpu_seconds(pids[name]) - before) / requests * 1e6 if pids[name] else 0
-    chp_rps = results["configurable-http-proxy"]["rps"]
-    print(f"small GET, wrk -t1 -c{args.connections} -d{args.duration}s, one run on {os.cpu_count()} cores")
+        names = list(runs)
+        rounds: dict[str, list[dict]] = {name: [] for name in names}
+        for turn in range(args.rounds):
+            for name in names[turn % len(names):] + names[:turn % len(names)]:
+                url, headers = runs[name]
+                before = cpu_seconds(pids[name])
+                figures = wrk(url, args.duration, args.connections, headers)
+                requests = figures["rps"] * args.duration
+                figures["cpu_us"] = (cpu_seconds(pids[name]) - before) / requests * 1e6 if pids[name] else 0
+                rounds[name].append(figures)
+    results = {name: {key: statistics.median(r[key] for r in runs_of) for key in runs_of[0]}
+               for name, runs_of in rounds.items()}
+    chp = "configurable-http-proxy"
+    print(f"small GET, wrk -t1 -c{args.connections}, {args.rounds} rounds of {args.duration} s per path, "
+          f"medians, on {os.cpu_count()} cores")
     print("cpu/req: CPU time the proxy process spent per request (robust when the machine is busy)")
     print(f"{'path':<28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs CHP':>8}{'cpu/req us':>12}{'errors':>8}")
-    chp_cpu = results["configurable-http-proxy"]["cpu_us"]
     for name, r in results.items():
-        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / chp_rps:>7.2f}x"
-              f"{r['cpu_us']:>12.0f}{r['errors']:>8}")
-    if chp_cpu:
-        print(f"labdeck CPU per request / CHP's: {results['labdeck']['cpu_us'] / chp_cpu:.2f}")
+        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / results[chp]['rps']:>7.2f}x"
+              f"{r['cpu_us']:>12.0f}{sum(x['errors'] for x in rounds[name]):>8}")
+    for name in ("labdeck", "labdeck, browser's cookie"):
+        ratios = [mine["rps"] / theirs["rps"] for mine, theirs in zip(rounds[name], rounds[chp], strict=True)]
+        print(f"{name} / CHP, round by round: {' '.join(f'{x:.2f}' for x in ratios)}; "
+              f"CPU per request / CHP's: {results[name]['cpu_us'] / results[chp]['cpu_us']:.2f}")
     return 0
 
 

@@ -36,7 +36,7 @@ class SessionCookies:
         self.prefix, self.max_age, self.name = prefix, max_age, cookie_name(prefix)
         self.revoked_file, self._revoked = revoked_file, None
         self._serializer: URLSafeTimedSerializer | None = None
-        self._verified: dict[str, tuple[dict, float]] = {}
+        self._verified: dict[str, tuple[dict, float, Principal]] = {}
         if secret is not None:
             self.set_secret(secret)
 
@@ -63,7 +63,12 @@ class SessionCookies:
             return None
 
     def _data(self, request: web.Request) -> dict | None:
-        """The session of the request's cookie: signed by us, not expired, not revoked.
+        known = self._session(request)
+        return known and known[0]
+
+    def _session(self, request: web.Request) -> tuple[dict, float, Principal] | None:
+        """The session of the request's cookie (its data, when it was signed, who it is): signed by
+        us, not expired, not revoked.
 
         Every request of a page's traffic, proxied ones included, carries the same Cookie header:
         its session is verified by its signature once, then by its age and revocation from
@@ -79,21 +84,23 @@ class SessionCookies:
             if len(self._verified) >= MAX_VERIFIED:
                 self._verified.clear()
             self._verified[header] = known
-        data, signed = known
+        data, signed, _ = known
         age = time.time() - signed
-        return data if 0 <= age <= self.max_age and not self.is_revoked(data["s"]) else None
+        return known if 0 <= age <= self.max_age and not self.is_revoked(data["s"]) else None
 
-    def _verify(self, value: str | None) -> tuple[dict, float] | None:
-        """The session data and when it was signed, if ``value`` is a session cookie of ours."""
+    def _verify(self, value: str | None) -> tuple[dict, float, Principal] | None:
+        """The session data, when it was signed and its principal, if ``value`` is a session cookie of ours."""
         if not value or (unsigned := self.unsign(value, self.max_age, timestamped=True)) is None:
             return None
         data, signed = unsigned
-        valid = isinstance(data, dict) and isinstance(data.get("u"), str) and isinstance(data.get("s"), str)
-        return (data, signed.timestamp()) if valid else None
+        if not (isinstance(data, dict) and isinstance(data.get("u"), str) and isinstance(data.get("s"), str)):
+            return None
+        principal = Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
+        return data, signed.timestamp(), principal
 
     def read(self, request: web.Request) -> Principal | None:
-        data = self._data(request)
-        return data and Principal(name=data["u"], backend=str(data.get("b", "")), groups=tuple(data.get("g", ())))
+        known = self._session(request)
+        return known and known[2]
 
     def write(self, response: web.StreamResponse, request: web.Request, principal: Principal) -> None:
         data = {"u": principal.name, "b": principal.backend, "g": list(principal.groups), "s": secrets.token_hex(12)}
