@@ -14,7 +14,7 @@ from . import __version__
 from .auth import AuthBackend, make_auth_backend
 from .core_settings import ensure_private_dir
 from .deck import DECK, Deck
-from .middleware import make_middlewares, security_headers
+from .middleware import make_middleware, security_headers
 from .pages import page
 from .plugins import PluginError, call_each, collect
 from .programs import ProgramRunner
@@ -141,7 +141,7 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     core = settings.core
     backend = make_auth_backend(deck, pm)
     public: set = set()
-    app = web.Application(middlewares=make_middlewares(deck, backend, pm, public),
+    app = web.Application(middlewares=[make_middleware(deck, backend, pm, public)],
                           handler_args={"max_field_size": 16384})
     app[DECK] = deck
     app[AUTH_BACKEND] = backend

@@ -1,5 +1,6 @@
 """The path every request takes: Host, forwarded headers, Origin, auth, security headers.
-State is bound once per app in ``make_middlewares``, not looked up per request (the hot path)."""
+State is bound once per app in ``make_middleware``, not looked up per request (the hot path);
+one middleware runs the checks in turn (each layer of middleware is a coroutine more per request)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,20 @@ from .urls import host_name, is_ip, is_loopback, trusted
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def front_middleware(core) -> Middleware | None:
+FrontDoor = Callable[[web.Request], "web.Request | web.Response"]
+
+
+def front_door(core) -> FrontDoor | None:
     """Host checked where DNS rebinding matters (on loopback, or ``LABDECK_ALLOWED_HOSTS`` set; on 0.0.0.0
-    sign-in protects, on a socket the server in front); ``X-Forwarded-*`` believed from trusted proxies."""
+    sign-in protects, on a socket the server in front); ``X-Forwarded-*`` believed from trusted proxies.
+    The request as we should see it, or the answer that refuses it."""
     proxies = tuple(core.trusted_proxies)
     names = {"localhost", host_name(core.host), *(h.lower() for h in core.allowed_hosts)} \
         if (is_loopback(core.host) and not core.socket) or core.allowed_hosts else None
     if not proxies and names is None:
         return None
 
-    @web.middleware
-    async def front(request: web.Request, handler: Handler) -> web.StreamResponse:
+    def front(request: web.Request) -> web.Request | web.Response:
         headers, forwarded = request.headers, trusted(request.remote, proxies)
         # an IP address has no name to rebind; a trusted proxy's X-Forwarded-Host is the name it routed by
         if names is not None and "Host" in headers and not (forwarded and "X-Forwarded-Host" in headers):
@@ -39,8 +43,8 @@ def front_middleware(core) -> Middleware | None:
             proto = headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
             host = headers.get("X-Forwarded-Host", "").split(",")[0].strip()
             changes = {k: v for k, v in (("scheme", proto if proto in ("http", "https") else ""), ("host", host)) if v}
-            request = request.clone(**changes) if changes else request
-        return await handler(request)
+            return request.clone(**changes) if changes else request
+        return request
 
     return front
 
@@ -62,15 +66,21 @@ def origin_allowed(request: web.Request, allowed_origins: tuple[str, ...]) -> bo
     return origin.lower() == f"{request.scheme}://{request.host}".lower() or origin in allowed_origins
 
 
-def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> Middleware:
-    """Who may enter, in one place: ``authenticate`` -> the backend's ``allow`` -> ``authorize``."""
+def make_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> Middleware:
+    """The front door (``front_door``), then who may enter, in one place: ``authenticate`` -> the
+    backend's ``allow`` -> ``authorize``."""
     prefix, allowed_origins = deck.prefix, tuple(deck.settings.core.allowed_origins)
     logout_path = prefix + "-/logout"
     authorize = pm.hook.authorize
     touch = deck.activity.touch
+    front = front_door(deck.settings.core)
 
     @web.middleware
-    async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def entry(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if front is not None:
+            request = front(request)
+            if isinstance(request, web.Response):
+                return request
         # what a page of another site makes a browser send, with its cookie or Basic credentials
         if (request.method not in SAFE_METHODS or is_websocket(request)) \
                 and not origin_allowed(request, allowed_origins):
@@ -92,11 +102,7 @@ def auth_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, 
         touch()
         return await handler(request)
 
-    return auth
-
-
-def make_middlewares(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> list[Middleware]:
-    return [m for m in (front_middleware(deck.settings.core), auth_middleware(deck, backend, pm, public)) if m]
+    return entry
 
 
 def security_headers(frame_ancestors: str) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
