@@ -6,7 +6,10 @@ round runs every path once, starting one path further along than the round befor
 figures are medians over the rounds: which path runs after which, and where the scheduler
 puts three busy processes on two cores, moved a single 10-second run by ±15%.
 
-    python tests/bench/bench_proxy.py [--rounds 5] [--duration 4] [--connections 50]
+    python tests/bench/bench_proxy.py [--rounds 5] [--duration 4] [--connections 50] [--against PYTHON]
+
+``--against`` takes another tree's interpreter (a venv with labdeck installed from it): its
+labdeck is one more path, "labdeck before", with the token as the first labdeck row.
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=4, help="seconds per path per round")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--against", metavar="PYTHON", help="another tree's interpreter: its labdeck is one more path")
     args = parser.parse_args()
     chp = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
     if not chp.exists():
@@ -136,10 +140,13 @@ def main() -> int:
         workdir = Path(tmp)
         upstream = free_port()
         nginx(stack, workdir, upstream, None)
-        ports = {name: free_port() for name in ("labdeck", "chp", "nginx", "hello")}
+        ports = {name: free_port() for name in ("labdeck", "before", "chp", "nginx", "hello")}
         pids = {"direct": []}
         pids["labdeck"] = pids["labdeck, browser's cookie"] = [start(stack, [
             sys.executable, str(HERE / "proxy_app.py"), str(ports["labdeck"]), str(upstream), token], ports["labdeck"])]
+        if args.against:
+            pids["labdeck before"] = [start(stack, [
+                args.against, str(HERE / "proxy_app.py"), str(ports["before"]), str(upstream), token], ports["before"])]
         chp_command = [str(chp), "--ip", "127.0.0.1", "--port", str(ports["chp"]), "--api-ip", "127.0.0.1",
                        "--api-port", str(free_port()), "--default-target", f"http://127.0.0.1:{upstream}",
                        "--log-level", "error"]
@@ -154,6 +161,8 @@ def main() -> int:
             # as a signed-in browser asks: the session cookie, beside a cookie of the upstream's own
             "labdeck, browser's cookie": (f"http://127.0.0.1:{ports['labdeck']}/up/",
                                           [f"Cookie: {session_cookie(ports['labdeck'], token)}; _xsrf=2|a1b2|c3d4"]),
+            **({"labdeck before": (f"http://127.0.0.1:{ports['before']}/up/", [f"Authorization: token {token}"])}
+               if args.against else {}),
             "configurable-http-proxy": (f"http://127.0.0.1:{ports['chp']}/", []),
             "nginx": (f"http://127.0.0.1:{ports['nginx']}/", []),
             "aiohttp hello (floor)": (f"http://127.0.0.1:{ports['hello']}/", []),
@@ -180,7 +189,7 @@ def main() -> int:
     for name, r in results.items():
         print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['rps'] / results[chp]['rps']:>7.2f}x"
               f"{r['cpu_us']:>12.0f}{sum(x['errors'] for x in rounds[name]):>8}")
-    for name in ("labdeck", "labdeck, browser's cookie"):
+    for name in [n for n in ("labdeck", "labdeck, browser's cookie", "labdeck before") if n in rounds]:
         ratios = [mine["rps"] / theirs["rps"] for mine, theirs in zip(rounds[name], rounds[chp], strict=True)]
         print(f"{name} / CHP, round by round: {' '.join(f'{x:.2f}' for x in ratios)}; "
               f"CPU per request / CHP's: {results[name]['cpu_us'] / results[chp]['cpu_us']:.2f}")
