@@ -3,7 +3,7 @@ upstream, with pooled keep-alive connections and httptools (aiohttp's client cos
 labdeck's time per proxied request, docs/benchmarks.md). All else goes through aiohttp.
 
 Its timeout is one alarm for every request in flight, set for the earliest deadline, rather than
-``asyncio.timeout`` around each: a timer per request (made, then cancelled) cost ≈ 10% of the
+``asyncio.timeout`` around each: a timer per request (made, then cancelled) cost ≈ 12% of the
 proxy's time per request under load (docs/benchmarks.md, fifth round)."""
 
 from __future__ import annotations
