@@ -14,7 +14,7 @@ from . import __version__
 from .auth import AuthBackend, make_auth_backend
 from .core_settings import ensure_private_dir
 from .deck import DECK, Deck
-from .middleware import make_middleware, security_headers
+from .middleware import make_admission, make_middleware, security_headers
 from .pages import page
 from .plugins import PluginError, call_each, collect
 from .programs import ProgramRunner
@@ -141,13 +141,14 @@ def create_app(settings: Settings, pm: pluggy.PluginManager) -> web.Application:
     core = settings.core
     backend = make_auth_backend(deck, pm)
     public: set = set()
-    app = web.Application(middlewares=[make_middleware(deck, backend, pm, public)],
+    admits = make_admission(backend, pm)
+    app = web.Application(middlewares=[make_middleware(deck, backend, admits, public)],
                           handler_args={"max_field_size": 16384})
     app[DECK] = deck
     app[AUTH_BACKEND] = backend
     async def signed_in(request: web.Request) -> bool:  # still, for a WebSocket opened earlier (proxy.py)
         principal = await backend.authenticate(request)
-        return principal is not None and await backend.allow(principal, request)
+        return principal is not None and await admits(principal, request)
 
     app[PROXY] = Proxy(timeout=core.proxy_timeout, connect_retry=core.proxy_connect_retry,
                        trusted_proxies=tuple(core.trusted_proxies), signed_in=signed_in)

@@ -14,6 +14,7 @@ from .auth.base import AuthBackend
 from .deck import PRINCIPAL, Deck
 from .pages import forbidden
 from .plugins import call_async
+from .specs import Principal
 from .urls import host_name, is_ip, is_loopback, trusted
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,12 +67,28 @@ def origin_allowed(request: web.Request, allowed_origins: tuple[str, ...]) -> bo
     return origin.lower() == f"{request.scheme}://{request.host}".lower() or origin in allowed_origins
 
 
-def make_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, public: set) -> Middleware:
+Admission = Callable[[Principal, web.Request], Awaitable[bool]]
+
+
+def make_admission(backend: AuthBackend, pm: pluggy.PluginManager) -> Admission:
+    """Does a signed-in principal get in: the backend's ``allow``, then every plugin's ``authorize``.
+    Asked of every request, and again of a WebSocket still open (proxy.py)."""
+    authorize = pm.hook.authorize
+
+    async def admits(principal: Principal, request: web.Request) -> bool:
+        if not await backend.allow(principal, request):
+            return False
+        return not authorize.get_hookimpls() \
+            or await call_async(authorize(principal=principal, request=request)) is not False
+
+    return admits
+
+
+def make_middleware(deck: Deck, backend: AuthBackend, admits: Admission, public: set) -> Middleware:
     """The front door (``front_door``), then who may enter, in one place: ``authenticate`` -> the
-    backend's ``allow`` -> ``authorize``."""
+    backend's ``allow`` -> ``authorize`` (``admits``)."""
     prefix, allowed_origins = deck.prefix, tuple(deck.settings.core.allowed_origins)
     logout_path = prefix + "-/logout"
-    authorize = pm.hook.authorize
     touch = deck.activity.touch
     front = front_door(deck.settings.core)
 
@@ -92,12 +109,8 @@ def make_middleware(deck: Deck, backend: AuthBackend, pm: pluggy.PluginManager, 
         if principal is None:
             return await backend.challenge(request)
         # a signed-in user who is refused must still be able to sign out (and in as someone else)
-        if request.path != logout_path:
-            allowed = await backend.allow(principal, request)
-            if allowed and authorize.get_hookimpls():
-                allowed = await call_async(authorize(principal=principal, request=request)) is not False
-            if not allowed:
-                return forbidden(principal.name, prefix)
+        if request.path != logout_path and not await admits(principal, request):
+            return forbidden(principal.name, prefix)
         request[PRINCIPAL] = principal
         touch()
         return await handler(request)

@@ -6,7 +6,7 @@ import time
 
 import aiohttp
 
-from labdeck import proxy
+from labdeck import hookimpl, proxy
 from labdeck.auth import session
 from labdeck.auth.session import SessionCookies, cookie_name
 from labdeck_testing import labdeck_login
@@ -75,3 +75,34 @@ async def test_a_websocket_opened_before_sign_out_is_closed_after_it(proxied, mo
         await asyncio.sleep(0.6)
         await kept.send_str("mine still works")
         assert await kept.receive_str(timeout=5) == "mine still works"
+
+
+class Gate:
+    """A plugin's ``authorize`` that lets everyone in until it is closed (a workshop ended, a
+    user removed from the room's list)."""
+
+    def __init__(self):
+        self.open = True
+
+    @hookimpl
+    def authorize(self, principal, request):
+        return None if self.open else False
+
+
+async def test_a_websocket_is_closed_once_a_plugin_stops_authorizing_its_user(labdeck_client, proxy_plugin,
+                                                                              upstream, monkeypatch):
+    """The attack: open a terminal's socket while a plugin still lets you in and keep it open after
+    it no longer does; the look at a still-open socket asks the plugins as a new request would."""
+    monkeypatch.setattr(proxy, "SIGNED_IN_RECHECK", 0.2)
+    gate = Gate()
+    client = await labdeck_client({"up": proxy_plugin(f"http://127.0.0.1:{upstream.port}/base/"), "gate": gate})
+    await labdeck_login(client)
+    async with client.ws_connect("/up/ws", origin=f"http://{client.host}:{client.port}") as ws:
+        await asyncio.sleep(0.6)  # a few looks while the gate is open: the socket stays
+        await ws.send_str("still here")
+        assert await ws.receive_str(timeout=5) == "still here"
+        gate.open = False
+        closed = await ws.receive(timeout=5)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+    assert (await client.get("/up/echo")).status == 403
