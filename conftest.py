@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from labdeck_testing import corpus_folder
+
 REPO = Path(__file__).resolve().parent
-CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = corpus_folder(REPO)
 #: what the original renderer showed for the homeroom-era corpus workshops (its README)
 ORACLE = Path(os.environ.get("LABDECK_ORACLE", CORPUS.parent / "oracle" / "homeroom"))
 CORPUS_WORKSHOPS = ("lab-workshop-content", "lab-k8s-fundamentals", "lab-couchbase-operator")

@@ -16,7 +16,6 @@ around ``Views.show_page`` inside an in-process labdeck; HTTP parsing is not inc
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -29,11 +28,11 @@ import labdeck_notes
 from labdeck_notes import views
 from labdeck_notes.asciidoctor_client import has_asciidoc
 from labdeck_notes.workshop import load_workshop
-from labdeck_testing import make_app
+from labdeck_testing import corpus_folder, make_app
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-CORPUS = Path(os.environ.get("LABDECK_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = corpus_folder(REPO)
 WARM_ROUNDS = 50
 COLD_TARGET, WARM_TARGET = 0.300, 0.002
 STARTUP_GRACE = 2.0  #: seconds between labdeck's start and the first AsciiDoc page

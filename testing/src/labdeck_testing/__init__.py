@@ -13,6 +13,8 @@ It drives core the way ``labdeck serve`` does, so it uses core's internals; plug
 - ``frame_showing(page, text)`` / ``terminal_frame(page)``: the dashboard's frame showing a text,
   and its first terminal's frame, waiting for them (Playwright's sync API).
 - ``make_certificates(folder)``: a throwaway CA and a 127.0.0.1 certificate, for https upstreams.
+- ``corpus_folder(repo)``: where the corpus of real workshops is, for the conformance tests and
+  the benchmarks.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ TEST_TOKEN = "labdeck-test-token"  # noqa: S105 - for in-process test apps only
 CHROMIUM = os.environ.get("LABDECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def corpus_folder(repo: Path) -> Path:
+    """The corpus of real workshops: ``LABDECK_CORPUS``, else ``<repo>/../shared/corpus``. It lives
+    outside the repository: a fresh clone has none, and what reads it says so when it is missing."""
+    return Path(os.environ.get("LABDECK_CORPUS", repo.parent / "shared" / "corpus"))
 
 
 def free_port() -> int:
